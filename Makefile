@@ -1,0 +1,40 @@
+# customer_relations: two commands, `make run` and `make test` (see README.rst).
+# ODOO_SRC points at an Odoo 18.0 source tree (default /opt/odoo).
+ODOO_SRC ?= /opt/odoo
+export ODOO_SRC
+
+.PHONY: setup run test test-engine test-odoo lint pot bench stop-db clean
+
+setup:
+	@bash tools/crm.sh setup
+
+run:
+	@bash tools/crm.sh run
+
+test:
+	@bash tools/crm.sh test
+
+# Single layers, for quicker loops while developing.
+lint: setup
+	.venv-lint/bin/ruff check .
+	.venv-lint/bin/ruff format --check .
+	.venv-lint/bin/pylint --rcfile=.pylintrc-mandatory customer_relations
+	.venv-lint/bin/oca-checks-odoo-module --no-verbose customer_relations
+
+test-engine: setup
+	.venv/bin/python -m pytest -q -p no:cacheprovider tests
+
+test-odoo: setup
+	@bash tools/crm.sh odoo-test
+
+pot:
+	@bash tools/crm.sh pot
+
+bench: setup
+	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; echo "== $$script"; .venv/bin/python "$$script" || exit 1; done
+
+stop-db:
+	@bash tools/crm.sh stop-db
+
+clean: stop-db
+	rm -rf .run
