@@ -30,8 +30,9 @@ test-odoo: setup
 pot:
 	@bash tools/crm.sh pot
 
-bench: setup
-	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; echo "== $$script"; .venv/bin/python "$$script" || exit 1; done
+# Benchmarks on a scratch database (BENCH=tiering runs only bench/bench_*tiering*.py).
+bench:
+	@bash tools/crm.sh bench
 
 stop-db:
 	@bash tools/crm.sh stop-db

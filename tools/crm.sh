@@ -329,6 +329,34 @@ cmd_run() {
 cmd_stop_db() { pg_stop "$RUN_DIR/pgdata"; }
 
 # ---------------------------------------------------------------------------------------
+# make bench: benchmarks on a scratch database (kept in .run/bench-pgdata between runs)
+# ---------------------------------------------------------------------------------------
+cmd_bench() {
+    cmd_setup
+    local data=$RUN_DIR/bench-pgdata port=${BENCH_PG_PORT:-15531} db=crm_bench mode script
+    mkdir -p "$RUN_DIR"
+    pg_start "$data" "$port"
+    trap 'pg_stop "'"$data"'"' EXIT
+    mode="-u"
+    if ! as_pg_user "$(pg_bindir)/psql" -h "$data/socket" -p "$port" -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1; then
+        mode="-i"
+    fi
+    say "Preparing the scratch database $db ($mode $ADDON, no demo data)"
+    # shellcheck disable=SC2046
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" $(odoo_base_args "$data" "$port") -d "$db" "$mode" "$ADDON" \
+        --without-demo=all --stop-after-init --data-dir="$RUN_DIR/bench-filestore" \
+        --logfile="$RUN_DIR/bench-install.log" || die "The install failed; see .run/bench-install.log"
+    for script in "$ROOT"/bench/bench_*.py; do
+        [ -n "${BENCH:-}" ] && [[ "$script" != *"$BENCH"* ]] && continue
+        say "== ${script#"$ROOT"/}"
+        # shellcheck disable=SC2046
+        ODOO_SRC="$ODOO_SRC" "$VENV/bin/python" "$script" $(odoo_base_args "$data" "$port") -d "$db" \
+            --data-dir="$RUN_DIR/bench-filestore" --logfile="$RUN_DIR/bench.log"
+    done
+}
+
+# ---------------------------------------------------------------------------------------
 # translations template
 # ---------------------------------------------------------------------------------------
 cmd_pot() {
@@ -357,5 +385,6 @@ case "${1:-}" in
     odoo-test) shift; cmd_odoo_test "$@" ;;
     stop-db) cmd_stop_db ;;
     pot) cmd_pot ;;
-    *) die "usage: tools/crm.sh setup|run|test|odoo-test [--without-demo]|stop-db|pot" ;;
+    bench) cmd_bench ;;
+    *) die "usage: tools/crm.sh setup|run|test|odoo-test [--without-demo]|stop-db|pot|bench" ;;
 esac

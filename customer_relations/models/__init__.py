@@ -1,1 +1,13 @@
-from . import customer_region, customer_relations_demo, res_config_settings, res_partner
+from . import customer_region
+from . import customer_relations_demo
+from . import customer_tier_criterion
+from . import customer_tier_history
+from . import customer_tier_policy
+from . import customer_tier_rating
+from . import customer_tier_review
+from . import customer_tier_review_line
+from . import customer_value
+from . import customer_value_anomaly
+from . import res_config_settings
+from . import res_partner
+from . import sale_order

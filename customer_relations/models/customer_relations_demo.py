@@ -1,3 +1,5 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, api, fields, models
 
 from ..engine.demo_data import DEFAULT_SEED, build_demo_plan
@@ -87,6 +89,45 @@ class CustomerRelationsDemo(models.AbstractModel):
                 tracking_disable=True, mail_create_nolog=True
             ).create(order_vals)
         return partners
+
+    @api.model
+    def _generate_demo_tiering(self, reviewer_xmlids=()):
+        """Ratings by the demo reviewers, an approved annual review six months ago and a
+        half-year review waiting for approval today, so tiers, classes and history show."""
+        company = self.env.company
+        policy = self.env["customer.tier.policy"]._get_for_company(company)
+        rated = policy.criterion_ids.filtered(lambda c: c.kind == "rated")
+        partners = self.env["res.partner"].search(
+            [("ref", "=like", "CR%"), ("is_company", "=", True), ("customer_rank", ">", 0)], order="ref"
+        )
+        reviewers = [self.env.ref(xmlid) for xmlid in reviewer_xmlids] or [self.env.user]
+        today = fields.Date.context_today(self)
+        ratings = []
+        for index, partner in enumerate(partners):
+            for position, criterion in enumerate(rated):
+                reviewer = reviewers[(index + position) % len(reviewers)]
+                ratings.append(
+                    {
+                        "partner_id": partner.id,
+                        "criterion_id": criterion.id,
+                        "user_id": reviewer.id,
+                        "company_id": company.id,
+                        "rating": str(1 + (index * 7 + position * 3) % 5),
+                        "date": today - relativedelta(months=7),
+                    }
+                )
+        self.env["customer.tier.rating"].create(ratings)
+        Review = self.env["customer.tier.review"]
+        annual = Review.create(
+            {"review_type": "annual", "date": today - relativedelta(months=6), "company_id": company.id}
+        )
+        annual.action_compute()
+        annual.action_submit()
+        annual.action_approve()
+        half_year = Review.create({"review_type": "half_year", "date": today, "company_id": company.id})
+        half_year.action_compute()
+        half_year.action_submit()
+        return annual | half_year
 
     def _demo_products(self, catalog, company):
         """Return {default_code: product.product}, creating what the catalogue lacks."""

@@ -1,1 +1,4 @@
-from . import test_demo_generator, test_partner_region, test_security
+from . import test_demo_generator
+from . import test_partner_region
+from . import test_security
+from . import test_tiering

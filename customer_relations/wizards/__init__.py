@@ -1,1 +1,1 @@
-
+from . import customer_tier_change_wizard

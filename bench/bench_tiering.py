@@ -1,0 +1,201 @@
+"""Benchmark: recompute a company's customer tiers on large data.
+
+Generates (seeded, in the scratch database) 20,000 customers and 500,000 confirmed order
+lines over three years, then times:
+
+  (a) the full recompute: ``customer.tier.policy._compute_customer_values``
+  (b) the same measures computed naively with the ORM: a loop over the customers reading
+      their orders (timed on a sample and extrapolated linearly to every customer)
+  (c) the bare SQL GROUP BY of revenue per customer that any implementation must do
+
+and prints the times and the ratios a/c (aim: under 3) and b/a (aim: over 50).
+
+Usage (through ``make bench``): python bench/bench_tiering.py <odoo options> -d DB
+Options of this script: --customers N, --lines N, --naive-sample N (env: BENCH_*).
+"""
+
+import os
+import sys
+from datetime import date, datetime, timedelta
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from common import clone_rows, odoo_env, timed
+
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20000"))
+LINES = int(os.environ.get("BENCH_LINES", "500000"))
+NAIVE_SAMPLE = int(os.environ.get("BENCH_NAIVE_SAMPLE", "400"))
+ORDERS = LINES // 3
+EVAL_DATE = date(2026, 6, 30)
+SEED = 0.42
+
+
+def generate(env):
+    cr = env.cr
+    company = env.company
+    print(f"Generating {CUSTOMERS} customers, {ORDERS} orders, {LINES} lines (seeded) ...", flush=True)
+    cr.execute("SELECT setseed(%s)", [SEED])
+    categories = env["product.category"].create([{"name": f"Bench category {i}"} for i in range(10)])
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Bench product {i}",
+                "categ_id": categories[i % 10].id,
+                "list_price": 50.0 + 37.0 * i,
+                "standard_price": (50.0 + 37.0 * i) * 0.65,
+                "taxes_id": False,
+            }
+            for i in range(40)
+        ]
+    )
+    template_partner = env["res.partner"].create({"name": "Bench template", "is_company": True, "customer_rank": 1})
+    template_order = env["sale.order"].create(
+        {"partner_id": template_partner.id, "order_line": [(0, 0, {"product_id": products[0].id})]}
+    )
+    template_order.action_confirm()
+    env.flush_all()
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM res_partner")
+    first_partner = cr.fetchone()[0] + 1
+    clone_rows(
+        cr,
+        "res_partner",
+        template_partner.id,
+        CUSTOMERS,
+        {"name": "'Bench customer ' || g", "complete_name": "'Bench customer ' || g", "ref": "'B' || g"},
+    )
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id >= %s", [first_partner])
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM sale_order")
+    first_order = cr.fetchone()[0] + 1
+    start = datetime.combine(EVAL_DATE, datetime.min.time()) - timedelta(days=3 * 365)
+    # Skewed: a few customers order a lot, and about a tenth never order (prospects).
+    unit = "(((g::bigint * 2654435761) % 1000003) / 1000003.0)"  # deterministic in [0, 1)
+    partner_expr = f"{first_partner} + floor({int(CUSTOMERS * 0.9)} * power({unit}, 2))::int"
+    clone_rows(
+        cr,
+        "sale_order",
+        template_order.id,
+        ORDERS,
+        {
+            "name": "'BENCH/' || g",
+            "partner_id": partner_expr,
+            "partner_invoice_id": partner_expr,
+            "partner_shipping_id": partner_expr,
+            "date_order": f"'{start}'::timestamp + random() * interval '{3 * 365} days'",
+            "state": "'sale'",
+        },
+    )
+    line = template_order.order_line
+    product_ids = "ARRAY[" + ",".join(str(p) for p in products.ids) + "]"
+    prices = "ARRAY[" + ",".join(str(p.list_price) for p in products) + "]::numeric[]"
+    clone_rows(
+        cr,
+        "sale_order_line",
+        line.id,
+        LINES,
+        {
+            "order_id": f"{first_order} + ((g * 7919) % {ORDERS})",
+            "product_id": f"({product_ids})[1 + (g * 31 + (g / 97)::int) % 40]",
+            "product_uom_qty": "1 + (g % 17)",
+            "price_unit": f"({prices})[1 + (g * 31 + (g / 97)::int) % 40]",
+            "price_subtotal": f"(1 + (g % 17)) * ({prices})[1 + (g * 31 + (g / 97)::int) % 40]",
+            "price_total": f"(1 + (g % 17)) * ({prices})[1 + (g * 31 + (g / 97)::int) % 40]",
+        },
+    )
+    cr.execute("ANALYZE res_partner; ANALYZE sale_order; ANALYZE sale_order_line")
+    env.cr.commit()
+    env.invalidate_all()
+    return company
+
+
+def bare_sql(env, company, policy):
+    previous, start, end = policy._windows(EVAL_DATE)
+    env.cr.execute(
+        """
+        SELECT rp.commercial_partner_id, SUM(sol.price_subtotal)
+          FROM sale_order_line sol
+          JOIN sale_order so ON so.id = sol.order_id
+          JOIN res_partner rp ON rp.id = so.partner_id
+         WHERE so.state = 'sale' AND so.company_id = %s AND so.date_order >= %s AND so.date_order < %s
+      GROUP BY rp.commercial_partner_id
+        """,
+        [company.id, start, end],
+    )
+    return env.cr.fetchall()
+
+
+def naive(env, company, policy, partners):
+    """What a first version would do: per customer, search and read its orders."""
+    previous, start, end = policy._windows(EVAL_DATE)
+    SaleOrder = env["sale.order"]
+    result = {}
+    for partner in partners:
+        orders = SaleOrder.search(
+            [
+                ("partner_id", "child_of", partner.id),
+                ("state", "=", "sale"),
+                ("company_id", "=", company.id),
+                ("date_order", ">=", previous),
+                ("date_order", "<", end),
+            ]
+        )
+        current = orders.filtered(lambda o, start=start: o.date_order >= start)
+        before = orders - current
+        first = SaleOrder.search(
+            [("partner_id", "child_of", partner.id), ("state", "=", "sale")], order="date_order", limit=1
+        )
+        result[partner.id] = {
+            "revenue": sum(current.mapped("amount_untaxed")),
+            "revenue_previous": sum(before.mapped("amount_untaxed")),
+            "orders": len(current),
+            "categories": len(current.order_line.product_id.categ_id),
+            "first": first.date_order,
+        }
+        env.invalidate_all()
+    return result
+
+
+def main():
+    registry, env = odoo_env()
+    try:
+        company = env.company
+        policy = env["customer.tier.policy"]._get_for_company(company)
+        env.cr.execute("SELECT COUNT(*) FROM sale_order_line")
+        if env.cr.fetchone()[0] < LINES:
+            company = generate(env)
+        results = {}
+        print("Timings:", flush=True)
+        with timed("(c) bare SQL GROUP BY revenue per customer", results):
+            rows = bare_sql(env, company, policy)
+        with timed("(a) full recompute, first run", results):
+            values = policy._compute_customer_values(EVAL_DATE)
+        env.cr.commit()
+        with timed("(a) full recompute, second run", results):
+            values = policy._compute_customer_values(EVAL_DATE)
+        env.cr.commit()
+        population = len(values)
+        sample = env["res.partner"].search([("ref", "=like", "B%")], limit=NAIVE_SAMPLE, order="id")
+        with timed(f"(b) naive ORM loop on a sample of {len(sample)} customers", results):
+            naive(env, company, policy, sample)
+        naive_full = (
+            results[f"(b) naive ORM loop on a sample of {len(sample)} customers"] * population / max(len(sample), 1)
+        )
+        a = results["(a) full recompute, second run"]
+        c = results["(c) bare SQL GROUP BY revenue per customer"]
+        print(
+            f"  {'(b) naive ORM loop, extrapolated to all ' + str(population) + ' customers':<58} {naive_full:9.3f} s"
+        )
+        print()
+        print(f"customers evaluated: {population}; customers with revenue in the window: {len(rows)}")
+        print(f"a/c = {a / c:.2f}   (aim: under 3)")
+        print(f"b/a = {naive_full / a:.1f}   (aim: over 50)")
+        tiers = {}
+        for value in values:
+            tiers[value.proposed_tier] = tiers.get(value.proposed_tier, 0) + 1
+        print(f"proposed tiers: {dict(sorted(tiers.items()))}")
+    finally:
+        env.cr.rollback()
+        env.cr.close()
+
+
+if __name__ == "__main__":
+    main()

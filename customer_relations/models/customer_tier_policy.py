@@ -1,0 +1,508 @@
+from datetime import date as date_type
+from datetime import datetime, time
+
+import numpy as np
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..engine import tiering
+
+
+class CustomerTierPolicy(models.Model):
+    _name = "customer.tier.policy"
+    _description = "Customer Tier Policy"
+    _inherit = ["mail.thread"]
+    _order = "company_id, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(required=True, default="Customer value policy", translate=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    criterion_ids = fields.One2many("customer.tier.criterion", "policy_id", string="Criteria", copy=True)
+    evaluation_months = fields.Integer(
+        default=12,
+        required=True,
+        tracking=True,
+        help="Months of confirmed orders the evaluation looks at; the comparison window is the "
+        "same number of months just before it.",
+    )
+    tier_method = fields.Selection(
+        [
+            ("threshold", "Score thresholds"),
+            ("rank_share", "Share of customers by rank"),
+            ("pareto", "Cumulative share of revenue (Pareto)"),
+        ],
+        default="threshold",
+        required=True,
+        tracking=True,
+    )
+    threshold_a = fields.Float("A from score", default=70.0)
+    threshold_b = fields.Float("B from score", default=40.0)
+    share_a = fields.Float("A: top % of customers", default=10.0)
+    share_b = fields.Float("B: next % of customers", default=20.0)
+    pareto_a = fields.Float("A: first % of revenue", default=70.0)
+    pareto_b = fields.Float("B: up to % of revenue", default=90.0)
+    lost_months = fields.Integer("Lost after months without order", default=12)
+    identification_months = fields.Integer("New customer for months", default=12)
+    decline_threshold = fields.Float("Decline below growth of -%", default=20.0)
+    development_threshold = fields.Float("Development from growth of %", default=10.0)
+    anomaly_drop_threshold = fields.Float("Alert when an A customer drops by %", default=20.0)
+    complaint_threshold = fields.Integer("Alert from complaints in the window", default=3)
+    cross_sell_max_categories = fields.Integer("Cross-sell gap: buys at most categories", default=2)
+    cross_sell_peer_categories = fields.Float("Cross-sell gap: peers buy at least categories", default=4.0)
+    high_growth_threshold = fields.Float("Potential: growth from %", default=30.0)
+    potential_rating_threshold = fields.Float(
+        "Potential prospect from rating score",
+        default=50.0,
+        help="A customer without orders whose ratings average at least this 0-100 score is "
+        "proposed as a potential account.",
+    )
+    quadrant_threshold = fields.Float("Contribution / loyalty split at", default=50.0)
+    auto_review = fields.Boolean(
+        "Scheduled reviews",
+        default=True,
+        help="Create the annual and the half-year review automatically on the dates below.",
+    )
+    annual_review_month = fields.Integer(default=1)
+    annual_review_day = fields.Integer(default=15)
+    half_year_review_month = fields.Integer("Half-year review month", default=7)
+    half_year_review_day = fields.Integer("Half-year review day", default=15)
+    last_run = fields.Datetime("Last computed", readonly=True, copy=False)
+    value_count = fields.Integer(compute="_compute_value_count", string="Evaluated customers")
+    review_count = fields.Integer(compute="_compute_review_count", string="Reviews")
+
+    _sql_constraints = [
+        ("company_uniq", "unique(company_id)", "A company has one tier policy."),
+        ("evaluation_months_positive", "CHECK(evaluation_months > 0)", "The evaluation window must be positive."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    def _compute_value_count(self):
+        counts = dict(
+            self.env["customer.value"]._read_group([("policy_id", "in", self.ids)], ["policy_id"], ["__count"])
+        )
+        for policy in self:
+            policy.value_count = counts.get(policy, 0)
+
+    def _compute_review_count(self):
+        counts = dict(
+            self.env["customer.tier.review"]._read_group([("policy_id", "in", self.ids)], ["policy_id"], ["__count"])
+        )
+        for policy in self:
+            policy.review_count = counts.get(policy, 0)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("threshold_a", "threshold_b", "share_a", "share_b", "pareto_a", "pareto_b")
+    def _check_tier_bounds(self):
+        bad = self.filtered(
+            lambda p: p.threshold_b > p.threshold_a
+            or min(p.share_a, p.share_b) < 0
+            or p.share_a + p.share_b > 100
+            or not 0 <= p.pareto_a <= p.pareto_b <= 100
+        )
+        if bad:
+            raise ValidationError(
+                self.env._(
+                    "Check the tier limits of %(policies)s: the B score threshold cannot exceed the A "
+                    "threshold, shares must lie between 0 and 100 %% and add up to at most 100 %%, and "
+                    "the Pareto A share cannot exceed the B share.",
+                    policies=", ".join(bad.mapped("display_name")),
+                )
+            )
+
+    @api.constrains("annual_review_month", "annual_review_day", "half_year_review_month", "half_year_review_day")
+    def _check_review_dates(self):
+        for policy in self:
+            for month, day in (
+                (policy.annual_review_month, policy.annual_review_day),
+                (policy.half_year_review_month, policy.half_year_review_day),
+            ):
+                try:
+                    date_type(2023, month, day)  # a year that is not a leap year
+                except ValueError as error:
+                    raise ValidationError(
+                        self.env._(
+                            "%(policy)s: %(month)s/%(day)s is not a review date every year has.",
+                            policy=policy.display_name,
+                            month=month,
+                            day=day,
+                        )
+                    ) from error
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_recompute(self):
+        for policy in self:
+            policy._compute_customer_values()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Customer value recomputed for %(count)s customers.", count=sum(self.mapped("value_count"))
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_values(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_value_action")
+        action["domain"] = [("policy_id", "=", self.id)]
+        return action
+
+    def action_view_reviews(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_tier_review_action")
+        action["domain"] = [("policy_id", "=", self.id)]
+        action["context"] = {"default_policy_id": self.id, "default_company_id": self.company_id.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_for_company(self, company):
+        """The company's policy, created with the default criteria when it has none."""
+        policy = self.sudo().with_context(active_test=False).search([("company_id", "=", company.id)], limit=1)
+        if not policy:
+            policy = self.sudo().create({"company_id": company.id, "criterion_ids": self._default_criteria_commands()})
+        return policy.sudo(False)
+
+    @api.model
+    def _ensure_company_policies(self):
+        """Give every company without a tier policy the default one."""
+        companies = self.env["res.company"].sudo().search([])
+        covered = self.sudo().with_context(active_test=False).search([]).company_id
+        for company in companies - covered:
+            self._get_for_company(company)
+
+    @api.model
+    def _default_criteria_commands(self):
+        measured = [
+            ("Revenue", "revenue", 30, "percentile", False),
+            ("Gross margin", "margin", 15, "percentile", False),
+            ("Number of orders", "order_count", 10, "percentile", False),
+            ("Relationship years", "relationship_years", 10, "percentile", False),
+            ("Revenue growth", "growth", 10, "percentile", False),
+            ("Breadth of purchase", "breadth", 5, "percentile", False),
+            ("Payment punctuality", "punctuality", 5, "minmax", True),
+            ("Complaints", "complaints", 5, "percentile", True),
+        ]
+        rated = [
+            "Urgency of need",
+            "Purchase volume expected",
+            "Financial strength",
+            "Ability to pay on time",
+            "Reputation for cooperation",
+        ]
+        commands = [
+            fields.Command.create(
+                {
+                    "sequence": index * 10,
+                    "name": name,
+                    "kind": "measured",
+                    "measure": measure,
+                    "weight": weight,
+                    "method": method,
+                    "lower_is_better": lower,
+                    "low": 0.0,
+                    "high": 60.0 if measure == "punctuality" else 100.0,
+                }
+            )
+            for index, (name, measure, weight, method, lower) in enumerate(measured, 1)
+        ]
+        commands += [
+            fields.Command.create({"sequence": 100 + index, "name": name, "kind": "rated", "weight": 2})
+            for index, name in enumerate(rated, 1)
+        ]
+        return commands
+
+    def _engine_settings(self):
+        self.ensure_one()
+        return {key: self[key] for key in tiering.DEFAULT_SETTINGS}
+
+    def _engine_criteria(self):
+        """Criterion specs for the engine, checked with messages a person can act on."""
+        self.ensure_one()
+        criteria = self.criterion_ids.filtered("active")
+        if not criteria:
+            raise UserError(
+                self.env._(
+                    "The tier policy of %(company)s has no criteria: add at least one.", company=self.company_id.name
+                )
+            )
+        if not any(c.weight > 0 for c in criteria):
+            raise UserError(
+                self.env._(
+                    "All criterion weights of the tier policy of %(company)s are zero: give at least one "
+                    "criterion a positive weight.",
+                    company=self.company_id.name,
+                )
+            )
+        return [
+            {
+                "id": criterion.id,
+                "kind": criterion.kind,
+                "measure": criterion.measure,
+                "weight": criterion.weight,
+                "method": criterion.method,
+                "low": criterion.low,
+                "high": criterion.high,
+                "lower_is_better": criterion.lower_is_better,
+            }
+            for criterion in criteria
+        ]
+
+    def _windows(self, on_date):
+        """(comparison start, evaluation start, end) as datetimes; ``end`` is exclusive."""
+        self.ensure_one()
+        end = datetime.combine(on_date + relativedelta(days=1), time.min)
+        start = end - relativedelta(months=self.evaluation_months)
+        previous = start - relativedelta(months=self.evaluation_months)
+        return previous, start, end
+
+    def _gather_measures(self, on_date):
+        """One row per customer of the company with every measured value (set-based SQL)."""
+        self.ensure_one()
+        self.env.flush_all()
+        company_id = self.company_id.id
+        previous, start, end = self._windows(on_date)
+        cr = self.env.cr
+        # The population: commercial customers of the company, i.e. those with a confirmed
+        # order in it, those rated in it, its own prospects, and shared prospects that have
+        # no confirmed order in any company yet.
+        cr.execute(
+            """
+            WITH buyers AS (
+                SELECT DISTINCT rp.commercial_partner_id AS id, so.company_id
+                  FROM sale_order so
+                  JOIN res_partner rp ON rp.id = so.partner_id
+                 WHERE so.state = 'sale'
+            )
+            SELECT p.id, p.industry_id, p.customer_tier ->> %(company_key)s, p.account_class ->> %(company_key)s
+              FROM res_partner p
+             WHERE p.active
+               AND p.id = p.commercial_partner_id
+               AND (p.company_id IS NULL OR p.company_id = %(company)s)
+               AND (p.id IN (SELECT id FROM buyers WHERE company_id = %(company)s)
+                    OR EXISTS (SELECT 1 FROM customer_tier_rating r
+                                WHERE r.partner_id = p.id AND r.company_id = %(company)s)
+                    OR (p.customer_rank > 0
+                        AND (p.company_id = %(company)s OR p.id NOT IN (SELECT id FROM buyers))))
+            """,
+            {"company": company_id, "company_key": str(company_id)},
+        )
+        population = pd.DataFrame(
+            cr.fetchall(), columns=["partner_id", "industry", "official_tier", "official_class"]
+        ).set_index("partner_id")
+        # Orders in the two windows, in company currency, by commercial partner.
+        cr.execute(
+            """
+            SELECT rp.commercial_partner_id,
+                   SUM(l.amount) FILTER (WHERE l.date_order >= %(start)s),
+                   SUM(l.amount) FILTER (WHERE l.date_order < %(start)s),
+                   SUM(l.amount - l.cost) FILTER (WHERE l.date_order >= %(start)s AND l.cost IS NOT NULL),
+                   COUNT(DISTINCT l.order_id) FILTER (WHERE l.date_order >= %(start)s),
+                   COUNT(DISTINCT l.categ_id) FILTER (WHERE l.date_order >= %(start)s AND l.amount > 0),
+                   COUNT(DISTINCT date_trunc('month', l.date_order)) FILTER (WHERE l.date_order >= %(start)s)
+              FROM (
+                    SELECT so.partner_id, so.id AS order_id, so.date_order, pt.categ_id,
+                           sol.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
+                           sol.product_uom_qty * NULLIF((pp.standard_price ->> %(company_key)s)::numeric, 0) AS cost
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                 LEFT JOIN product_product pp ON pp.id = sol.product_id
+                 LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                     WHERE so.state = 'sale'
+                       AND so.company_id = %(company)s
+                       AND so.date_order >= %(previous)s AND so.date_order < %(end)s
+                       AND sol.display_type IS NULL
+                   ) l
+              JOIN res_partner rp ON rp.id = l.partner_id
+          GROUP BY rp.commercial_partner_id
+            """,
+            {"company": company_id, "company_key": str(company_id), "start": start, "previous": previous, "end": end},
+        )
+        orders = pd.DataFrame(
+            cr.fetchall(),
+            columns=["partner_id", "revenue", "revenue_previous", "margin", "order_count", "breadth", "active_months"],
+        ).set_index("partner_id")
+        # First and last confirmed order of all time (relationship and recency).
+        cr.execute(
+            """
+            SELECT rp.commercial_partner_id, MIN(so.date_order), MAX(so.date_order)
+              FROM sale_order so
+              JOIN res_partner rp ON rp.id = so.partner_id
+             WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(end)s
+          GROUP BY rp.commercial_partner_id
+            """,
+            {"company": company_id, "end": end},
+        )
+        history = pd.DataFrame(cr.fetchall(), columns=["partner_id", "first_order", "last_order"]).set_index(
+            "partner_id"
+        )
+        # Payment punctuality: average days paid late on posted customer invoices.
+        cr.execute(
+            """
+            SELECT rp.commercial_partner_id,
+                   AVG(GREATEST(0, COALESCE(paid.max_date,
+                                            CASE WHEN am.payment_state NOT IN ('paid', 'in_payment')
+                                                 THEN %(today)s::date END) - am.invoice_date_due))
+              FROM account_move am
+              JOIN res_partner rp ON rp.id = am.partner_id
+         LEFT JOIN LATERAL (
+                    SELECT MAX(apr.max_date) AS max_date
+                      FROM account_move_line aml
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                     WHERE aml.move_id = am.id AND aml.display_type = 'payment_term'
+                   ) paid ON TRUE
+             WHERE am.move_type = 'out_invoice' AND am.state = 'posted'
+               AND am.company_id = %(company)s
+               AND am.invoice_date >= %(start)s AND am.invoice_date < %(end)s
+               AND am.invoice_date_due IS NOT NULL
+          GROUP BY rp.commercial_partner_id
+            """,
+            {"company": company_id, "start": start.date(), "end": end.date(), "today": on_date},
+        )
+        punctuality = pd.DataFrame(cr.fetchall(), columns=["partner_id", "punctuality"]).set_index("partner_id")
+
+        index = population.index
+        frame = pd.DataFrame(index=index)
+        for column in ("industry", "official_tier", "official_class"):
+            frame[column] = population[column].reindex(index)
+        frame = frame.join(orders).join(history).join(punctuality)
+        numeric = ["revenue", "revenue_previous", "margin", "punctuality", "order_count", "breadth", "active_months"]
+        for column in numeric:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        for column in ("revenue", "revenue_previous", "order_count", "breadth", "active_months"):
+            frame[column] = frame[column].fillna(0.0)
+        reference = pd.Timestamp(end)
+        first = pd.to_datetime(frame["first_order"])
+        last = pd.to_datetime(frame["last_order"])
+        frame["months_since_first"] = (reference - first).dt.days / 30.4375
+        frame["months_since_last"] = (reference - last).dt.days / 30.4375
+        frame["relationship_years"] = (reference - first).dt.days / 365.25
+        frame["regularity"] = frame["active_months"] / float(self.evaluation_months)
+        frame.loc[first.isna(), "regularity"] = np.nan
+        complaints = self._tier_complaint_counts(start, end)
+        frame["complaints"] = pd.Series(complaints, dtype="float64").reindex(index).fillna(0.0)
+        satisfaction = self._tier_satisfaction_index(on_date)
+        frame["satisfaction"] = pd.Series(satisfaction, dtype="float64").reindex(index)
+        return frame
+
+    def _gather_ratings(self, on_date):
+        """Mean 1-5 rating per customer and rated criterion: the latest rating of each reviewer."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT partner_id, criterion_id, AVG(rating::integer)
+              FROM (SELECT DISTINCT ON (partner_id, criterion_id, user_id) partner_id, criterion_id, rating
+                      FROM customer_tier_rating
+                     WHERE company_id = %(company)s AND date <= %(date)s
+                  ORDER BY partner_id, criterion_id, user_id, date DESC, id DESC) latest
+          GROUP BY partner_id, criterion_id
+            """,
+            {"company": self.company_id.id, "date": on_date},
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return pd.DataFrame()
+        frame = pd.DataFrame(rows, columns=["partner_id", "criterion_id", "rating"])
+        frame["rating"] = frame["rating"].astype("float64")
+        return frame.pivot(index="partner_id", columns="criterion_id", values="rating")
+
+    # Hooks for the features that measure complaints, satisfaction and agreements.
+    def _tier_complaint_counts(self, date_from, date_to):
+        """{commercial partner id: complaints received in the window}; none without complaints."""
+        return {}
+
+    def _tier_satisfaction_index(self, on_date):
+        """{commercial partner id: latest satisfaction index 0-100}; none without surveys."""
+        return {}
+
+    def _tier_partners_with_agreement(self, on_date):
+        """Ids of customers with an active key-account agreement on the date."""
+        return set()
+
+    def _compute_customer_values(self, on_date=None):
+        """Evaluate every customer of the policy's company and store the results.
+
+        Reads the data in a few grouped queries, runs the engine, and writes the customer
+        value records and the lifecycle stages in set-based statements.
+        """
+        self.ensure_one()
+        on_date = on_date or fields.Date.context_today(self)
+        criteria = self._engine_criteria()
+        measures = self._gather_measures(on_date)
+        if measures.empty:
+            self.sudo().last_run = fields.Datetime.now()
+            return self.env["customer.value"]
+        ratings = self._gather_ratings(on_date)
+        try:
+            result, breakdown, anomalies = tiering.evaluate(
+                measures,
+                ratings,
+                criteria,
+                self._engine_settings(),
+                has_agreement=self._tier_partners_with_agreement(on_date),
+                satisfaction=measures["satisfaction"],
+            )
+        except tiering.TieringError as error:
+            raise UserError(
+                self.env._(
+                    "The tier policy of %(company)s cannot be evaluated: %(reason)s",
+                    company=self.company_id.name,
+                    reason=str(error),
+                )
+            ) from error
+        values = self.env["customer.value"].sudo()._store_results(self, on_date, measures, result, breakdown)
+        self.env["customer.value.anomaly"].sudo()._sync(self, values, anomalies)
+        self.sudo().last_run = fields.Datetime.now()
+        return values
+
+    @api.model
+    def _cron_recompute(self):
+        self._ensure_company_policies()
+        for policy in self.search([]):
+            policy._compute_customer_values()
+
+    @api.model
+    def _cron_create_reviews(self):
+        """Create and compute the scheduled annual / half-year reviews that are due today."""
+        today = fields.Date.context_today(self)
+        Review = self.env["customer.tier.review"]
+        for policy in self.search([("auto_review", "=", True)]):
+            for review_type, month, day in (
+                ("annual", policy.annual_review_month, policy.annual_review_day),
+                ("half_year", policy.half_year_review_month, policy.half_year_review_day),
+            ):
+                if (today.month, today.day) != (month, day):
+                    continue
+                if Review.search_count(
+                    [("policy_id", "=", policy.id), ("review_type", "=", review_type), ("date", "=", today)]
+                ):
+                    continue
+                review = Review.create(
+                    {
+                        "policy_id": policy.id,
+                        "company_id": policy.company_id.id,
+                        "review_type": review_type,
+                        "date": today,
+                    }
+                )
+                review.action_compute()

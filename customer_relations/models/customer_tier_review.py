@@ -1,0 +1,188 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+REVIEW_STATE = [
+    ("draft", "Draft"),
+    ("in_review", "In Review"),
+    ("approved", "Approved"),
+    ("cancelled", "Cancelled"),
+]
+
+MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
+
+
+class CustomerTierReview(models.Model):
+    """Annual or half-year review of customer tiers and account classes.
+
+    Computing it snapshots every evaluated customer as a line (current vs proposed tier and
+    class); reviewers adjust proposals with a reason; a Manager approves, which applies all
+    lines at once and writes a history record per changed customer.
+    """
+
+    _name = "customer.tier.review"
+    _description = "Customer Tier Review"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(compute="_compute_name", store=True, readonly=False, required=True, precompute=True)
+    review_type = fields.Selection(
+        [("annual", "Annual review"), ("half_year", "Half-year adjustment")],
+        required=True,
+        default="annual",
+        tracking=True,
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    policy_id = fields.Many2one(
+        "customer.tier.policy",
+        compute="_compute_policy_id",
+        store=True,
+        readonly=False,
+        required=True,
+        precompute=True,
+        check_company=True,
+    )
+    state = fields.Selection(
+        REVIEW_STATE, default="draft", required=True, readonly=True, copy=False, index=True, tracking=True
+    )
+    line_ids = fields.One2many("customer.tier.review.line", "review_id", string="Customers", copy=False)
+    line_count = fields.Integer(compute="_compute_counts")
+    change_count = fields.Integer(compute="_compute_counts", string="Changes")
+    override_count = fields.Integer(compute="_compute_counts", string="Overrides")
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    approved_date = fields.Datetime(readonly=True, copy=False)
+    note = fields.Html()
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("review_type", "date")
+    def _compute_name(self):
+        labels = dict(self._fields["review_type"]._description_selection(self.env))
+        for review in self:
+            if review.date and review.review_type:
+                review.name = f"{review.date.year} {labels[review.review_type]} ({review.date})"
+            else:
+                review.name = review.name or "/"
+
+    @api.depends("company_id")
+    def _compute_policy_id(self):
+        for review in self:
+            if review.company_id and review.policy_id.company_id != review.company_id:
+                review.policy_id = self.env["customer.tier.policy"]._get_for_company(review.company_id)
+
+    def _compute_counts(self):
+        Line = self.env["customer.tier.review.line"]
+        totals = dict(Line._read_group([("review_id", "in", self.ids)], ["review_id"], ["__count"]))
+        changes = dict(
+            Line._read_group([("review_id", "in", self.ids), ("changed", "=", True)], ["review_id"], ["__count"])
+        )
+        overrides = dict(
+            Line._read_group([("review_id", "in", self.ids), ("overridden", "=", True)], ["review_id"], ["__count"])
+        )
+        for review in self:
+            review.line_count = totals.get(review, 0)
+            review.change_count = changes.get(review, 0)
+            review.override_count = overrides.get(review, 0)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        locked = self.filtered(lambda r: r.state in ("approved", "cancelled"))
+        if locked and set(vals) - {"message_main_attachment_id", "activity_ids", "message_follower_ids"}:
+            raise UserError(
+                self.env._(
+                    "%(reviews)s can no longer be changed: it is approved or cancelled.",
+                    reviews=", ".join(locked.mapped("name")),
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_approved(self):
+        if any(review.state == "approved" for review in self):
+            raise UserError(self.env._("An approved review is a record of the decisions: it cannot be deleted."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_compute(self):
+        """(Re)build the lines from a fresh evaluation; only in draft or in review."""
+        for review in self:
+            if review.state not in ("draft", "in_review"):
+                raise UserError(self.env._("Only a draft or running review can be recomputed."))
+            review._action_compute()
+        return True
+
+    def _action_compute(self):
+        self.ensure_one()
+        values = self.policy_id.sudo()._compute_customer_values(self.date)
+        self.env["customer.tier.review.line"].sudo()._create_from_values(self, values)
+
+    def action_submit(self):
+        for review in self:
+            if review.state != "draft":
+                raise UserError(self.env._("Only a draft review can be submitted."))
+            if not review.line_ids:
+                raise UserError(self.env._("Compute the review before submitting it: it has no customers yet."))
+        self.write({"state": "in_review"})
+        self._notify_managers()
+        return True
+
+    def action_approve(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only a Customer Relations manager can approve a tier review."))
+        for review in self:
+            if review.state != "in_review":
+                raise UserError(self.env._("Only a review in progress can be approved."))
+            review._action_approve()
+        return True
+
+    def _action_approve(self):
+        self.ensure_one()
+        changed = self.line_ids.filtered("changed")
+        changed._apply()
+        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()})
+        self.activity_ids.action_feedback(feedback=self.env._("Approved"))
+        self.message_post(
+            body=self.env._("Approved: %(count)s customers changed tier or class.", count=len(changed)),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def action_cancel(self):
+        for review in self:
+            if review.state == "approved":
+                raise UserError(self.env._("An approved review cannot be cancelled; run a new review instead."))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reset_to_draft(self):
+        for review in self:
+            if review.state != "cancelled":
+                raise UserError(self.env._("Only a cancelled review can go back to draft."))
+        # bypass the lock of cancelled reviews for this one transition
+        super().write({"state": "draft"})
+        return True
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_tier_review_line_action")
+        action["domain"] = [("review_id", "=", self.id)]
+        action["context"] = {"search_default_changed": 1} if self.change_count else {}
+        return action
+
+    def _notify_managers(self):
+        group = self.env.ref(MANAGER_GROUP)
+        managers = group.users.filtered(lambda u: self.company_id in u.company_ids and not u.share)
+        for review in self:
+            for manager in managers[:5]:
+                review.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Approve the tier review"),
+                    user_id=manager.id,
+                )

@@ -1,0 +1,112 @@
+from odoo import api, fields, models
+
+from .tiering_constants import ANOMALY_CODE
+
+
+class CustomerValueAnomaly(models.Model):
+    """Something about a customer an account manager should look at, with the reason in words.
+
+    Created once when the evaluation first finds it (with an activity for the customer's
+    salesperson) and archived when the evaluation no longer finds it.
+    """
+
+    _name = "customer.value.anomaly"
+    _description = "Customer Value Anomaly"
+    _order = "date_detected desc, id desc"
+    _check_company_auto = True
+
+    value_id = fields.Many2one("customer.value", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(related="value_id.partner_id", store=True, string="Customer", index=True)
+    company_id = fields.Many2one(related="value_id.company_id", store=True)
+    user_id = fields.Many2one(related="value_id.user_id", store=True, string="Salesperson")
+    code = fields.Selection(ANOMALY_CODE, string="Anomaly", required=True)
+    message = fields.Char("Reason", required=True)
+    date_detected = fields.Date(required=True, default=fields.Date.context_today)
+    date_last_seen = fields.Date()
+    date_resolved = fields.Date()
+    active = fields.Boolean(default=True)
+    activity_id = fields.Many2one("mail.activity", ondelete="set null")
+
+    def _message_for(self, code, values):
+        env = self.env
+        if code == "tier_drop":
+            return env._(
+                "Revenue fell by %(drop).0f%% against the comparison period while the customer is a top "
+                "(A or strategic) customer.",
+                drop=values["drop"],
+            )
+        if code == "complaints":
+            return env._("%(count)s complaints in the evaluation window from a key customer.", count=values["count"])
+        if code == "cross_sell":
+            return env._(
+                "Buys from %(breadth)s product categories while similar customers of the same industry buy "
+                "%(peer).0f: a cross-sell gap.",
+                breadth=values["breadth"],
+                peer=values["peer"],
+            )
+        return env._(
+            "Revenue grew by %(growth).0f%% but the customer is not in tier A yet: potential to develop.",
+            growth=values["growth"],
+        )
+
+    @api.model
+    def _sync(self, policy, values, anomalies):
+        """Create the anomalies found for the first time (with an activity each), touch the
+        ones still found, archive the ones gone. ``anomalies``: {partner id: [(code, vals)]}."""
+        today = fields.Date.context_today(self)
+        value_by_partner = {value.partner_id.id: value for value in values}
+        existing = self.search([("company_id", "=", policy.company_id.id)])
+        by_key = {(a.partner_id.id, a.code): a for a in existing}
+        found_keys = {(partner_id, code) for partner_id, items in anomalies.items() for code, _v in items}
+        gone = existing.filtered(lambda a: (a.partner_id.id, a.code) not in found_keys)
+        if gone:
+            gone.write({"active": False, "date_resolved": today})
+            gone.activity_id.unlink()
+        still = existing - gone
+        if still:
+            still.write({"date_last_seen": today})
+        new_vals = []
+        for partner_id, items in anomalies.items():
+            value = value_by_partner.get(int(partner_id))
+            if not value:
+                continue
+            for code, payload in items:
+                if (int(partner_id), code) in by_key:
+                    continue
+                new_vals.append(
+                    {
+                        "value_id": value.id,
+                        "code": code,
+                        "message": self._message_for(code, payload),
+                        "date_detected": today,
+                        "date_last_seen": today,
+                    }
+                )
+        created = self.create(new_vals)
+        created._schedule_activities()
+        return created
+
+    def _schedule_activities(self):
+        """One to-do for the customer's salesperson per new anomaly, created in one batch."""
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        labels = dict(self._fields["code"]._description_selection(self.env))
+        vals_list, with_activity = [], self.browse()
+        for anomaly in self:
+            if not anomaly.user_id:
+                continue
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": anomaly.partner_id.id,
+                    "activity_type_id": activity_type.id if activity_type else False,
+                    "summary": labels.get(anomaly.code),
+                    "note": anomaly.message,
+                    "user_id": anomaly.user_id.id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+            )
+            with_activity |= anomaly
+        activities = self.env["mail.activity"].sudo().create(vals_list)
+        for anomaly, activity in zip(with_activity, activities, strict=True):
+            anomaly.activity_id = activity

@@ -1,0 +1,257 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from cr_engine import tiering
+from cr_engine.tiering import (
+    DEFAULT_SETTINGS,
+    TieringError,
+    check_criteria,
+    detect_anomalies,
+    evaluate,
+    growth_percent,
+    lifecycle_stage,
+    lifecycle_stages,
+    minmax_scale,
+    normalise,
+    percentile_rank,
+    propose_classes,
+    quadrants,
+    rating_score,
+    score_customers,
+    tier_by_pareto,
+    tier_by_rank_share,
+    tier_by_threshold,
+    weighted_rating_total,
+)
+
+S = DEFAULT_SETTINGS
+
+
+# --- normalisation ------------------------------------------------------------------------
+def test_percentile_rank_spreads_0_to_100_and_shares_ties():
+    ranks = percentile_rank([10, 20, 20, 40])
+    assert list(ranks) == [0.0, 50.0, 50.0, 100.0]
+
+
+def test_percentile_rank_of_a_single_customer_is_100_and_nan_stays_nan():
+    assert list(percentile_rank([5.0])) == [100.0]
+    ranks = percentile_rank([1.0, np.nan, 3.0])
+    assert ranks[0] == 0.0 and math.isnan(ranks[1]) and ranks[2] == 100.0
+
+
+def test_minmax_clips_to_bounds_and_refuses_empty_range():
+    assert list(minmax_scale([0, 50, 100, 150, -10], 0, 100)) == [0.0, 50.0, 100.0, 100.0, 0.0]
+    with pytest.raises(TieringError):
+        minmax_scale([1, 2], 5, 5)
+
+
+def test_lower_is_better_flips_the_scale():
+    assert list(normalise([0, 30, 60], "minmax", 0, 60, lower_is_better=True)) == [100.0, 50.0, 0.0]
+    assert list(normalise([3, 1, 2], "percentile", lower_is_better=True)) == [0.0, 100.0, 50.0]
+
+
+def test_rating_maps_1_to_0_and_5_to_100():
+    assert list(rating_score([1, 2, 3, 4, 5])) == [0.0, 25.0, 50.0, 75.0, 100.0]
+
+
+def test_weighted_rating_total_reproduces_hand_arithmetic():
+    # 5x5 + 4x4 + 3x5 + 2x3 + 1x4 = 66
+    assert weighted_rating_total([5, 4, 3, 2, 1], [5, 4, 5, 3, 4]) == 66.0
+    assert weighted_rating_total([5, 4], [5, None]) == 25.0
+
+
+# --- criteria and scores ----------------------------------------------------------------------
+def test_policy_without_criteria_or_weights_is_refused():
+    with pytest.raises(TieringError, match="no criteria"):
+        check_criteria([])
+    with pytest.raises(TieringError, match="zero"):
+        check_criteria([{"weight": 0}, {"weight": 0.0}])
+    with pytest.raises(TieringError, match="negative"):
+        check_criteria([{"weight": -1}, {"weight": 2}])
+
+
+def _rated_criteria(weights):
+    return [{"id": f"r{i}", "kind": "rated", "weight": w} for i, w in enumerate(weights)]
+
+
+def test_score_is_the_weighted_mean_of_the_breakdown_and_rating_total_matches():
+    criteria = _rated_criteria([5, 4, 3, 2, 1])
+    measures = pd.DataFrame(index=[1])
+    ratings = pd.DataFrame({"r0": [5], "r1": [4], "r2": [5], "r3": [3], "r4": [4]}, index=[1])
+    scores, breakdown, total = score_customers(measures, ratings, criteria)
+    assert total[1] == 66.0
+    expected = (5 * 100 + 4 * 75 + 3 * 100 + 2 * 50 + 1 * 75) / 15
+    assert scores[1] == pytest.approx(expected)
+    assert breakdown.loc[1, "r3"] == 50.0
+
+
+def test_missing_rating_is_left_out_not_counted_as_zero():
+    criteria = [
+        {"id": "rev", "kind": "measured", "measure": "revenue", "weight": 1, "method": "minmax", "low": 0, "high": 100},
+        {"id": "r", "kind": "rated", "weight": 1},
+    ]
+    measures = pd.DataFrame({"revenue": [80.0, 80.0]}, index=[1, 2])
+    ratings = pd.DataFrame({"r": [5.0]}, index=[1])
+    scores, _breakdown, _total = score_customers(measures, ratings, criteria)
+    assert scores[1] == 90.0  # (80 + 100) / 2
+    assert scores[2] == 80.0  # rating missing: revenue alone
+
+
+def test_negative_revenue_counts_as_zero_for_scores():
+    criteria = [
+        {"id": "rev", "kind": "measured", "measure": "revenue", "weight": 1, "method": "minmax", "low": 0, "high": 10}
+    ]
+    scores, _b, _t = score_customers(pd.DataFrame({"revenue": [-50.0, 5.0]}, index=[1, 2]), None, criteria)
+    assert list(scores) == [0.0, 50.0]
+
+
+# --- tiers -------------------------------------------------------------------------------------
+def test_threshold_tiers_include_the_boundary():
+    tiers = tier_by_threshold([70, 69.99, 40, 39.9], 70, 40)
+    assert list(tiers) == ["a", "b", "b", "c"]
+    with pytest.raises(TieringError):
+        tier_by_threshold([1], 40, 70)
+
+
+def test_rank_share_top_10_percent_a_next_20_b():
+    scores = pd.Series(range(100, 0, -1), index=range(100), dtype=float)
+    tiers = tier_by_rank_share(scores, 10, 20)
+    assert (tiers == "a").sum() == 10
+    assert (tiers == "b").sum() == 20
+    assert (tiers == "c").sum() == 70
+    assert tiers[0] == "a" and tiers[10] == "b" and tiers[30] == "c"
+
+
+def test_rank_share_ties_share_the_better_tier_and_single_customer_is_a():
+    tiers = tier_by_rank_share(pd.Series([90, 80, 80, 10], index=list("wxyz"), dtype=float), 25, 25)
+    assert list(tiers) == ["a", "b", "b", "c"]
+    assert list(tier_by_rank_share(pd.Series([3.0]), 10, 20)) == ["a"]
+
+
+def test_pareto_first_70_percent_of_revenue_is_a():
+    revenue = pd.Series([500, 200, 150, 100, 50, 0], index=list("abcdef"), dtype=float)
+    tiers = tier_by_pareto(revenue, 70, 90)
+    # cumulative before: a 0 %, b 50 %, c 70 %, d 85 %, e 95 %
+    assert dict(tiers) == {"a": "a", "b": "a", "c": "b", "d": "b", "e": "c", "f": "c"}
+
+
+def test_pareto_with_ties_and_without_revenue():
+    revenue = pd.Series([100, 100, 0], index=[1, 2, 3], dtype=float)
+    assert list(tier_by_pareto(revenue, 40, 90)) == ["a", "a", "c"]
+    assert list(tier_by_pareto(pd.Series([0.0, -5.0]), 70, 90)) == ["c", "c"]
+    assert list(tier_by_pareto(pd.Series([10.0]), 70, 90)) == ["a"]
+
+
+# --- lifecycle, classes, quadrants ------------------------------------------------------------
+def test_growth_handles_empty_comparison_window():
+    growth = growth_percent([120, 50, 0, 0], [100, 0, 0, 40])
+    assert list(growth) == [20.0, 100.0, 0.0, -100.0]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "growth", "stage"),
+    [
+        (None, None, 0, "prospect"),
+        (40, 13, 0, "lost"),
+        (40, 12, 0, "lost"),
+        (5, 1, 300, "identification"),
+        (30, 1, -25, "decline"),
+        (30, 1, 15, "development"),
+        (30, 1, 5, "stable"),
+    ],
+)
+def test_lifecycle_rules(first, last, growth, stage):
+    assert lifecycle_stage(first, last, growth, S) == stage
+
+
+def test_vectorised_lifecycle_agrees_with_the_rule():
+    frame = pd.DataFrame(
+        {
+            "months_since_first": [np.nan, 40, 5, 30, 30, 30],
+            "months_since_last": [np.nan, 13, 1, 1, 1, 1],
+            "growth": [np.nan, 0, 300, -25, 15, 5],
+        }
+    )
+    assert list(lifecycle_stages(frame, S)) == [
+        "prospect",
+        "lost",
+        "identification",
+        "decline",
+        "development",
+        "stable",
+    ]
+
+
+def test_class_proposals():
+    tiers = pd.Series(["a", "a", "b", "c", "c", "c"])
+    has_orders = [True, True, True, True, False, False]
+    rating = [np.nan, np.nan, np.nan, np.nan, 80.0, 20.0]
+    agreement = [True, False, False, False, False, False]
+    classes = propose_classes(tiers, has_orders, rating, agreement, S)
+    assert list(classes) == ["strategic", "key", "key", "general", "potential", "general"]
+
+
+def test_quadrants():
+    assert list(quadrants([80, 80, 20, 20], [80, 20, 80, 20])) == ["core", "at_risk", "develop", "marginal"]
+
+
+# --- anomalies ---------------------------------------------------------------------------------
+def test_anomalies_each_rule():
+    frame = pd.DataFrame(
+        {
+            "tier": ["a", "b", "b", "c", "a"],
+            "account_class": ["key", "key", "general", "general", "key"],
+            "growth": [-35.0, 0.0, 0.0, 45.0, 45.0],
+            "revenue": [65.0, 10.0, 10.0, 10.0, 10.0],
+            "revenue_previous": [100.0, 10.0, 10.0, 7.0, 7.0],
+            "complaints": [0, 4, 4, 0, 0],
+            "breadth": [5, 5, 1, 5, 5],
+            "peer_breadth": [5, 5, 4, 5, 5],
+        },
+        index=[1, 2, 3, 4, 5],
+    )
+    found = detect_anomalies(frame, S)
+    assert found[1] == [("tier_drop", {"drop": 35.0})]
+    assert found[2] == [("complaints", {"count": 4})]
+    assert 3 not in found or all(code != "complaints" for code, _v in found[3])  # general class
+    assert found[3] == [("cross_sell", {"breadth": 1, "peer": 4.0})]
+    assert found[4] == [("potential", {"growth": 45.0})]
+    assert 5 not in found  # an A customer growing fast is not "potential"
+
+
+# --- end to end -------------------------------------------------------------------------------
+def test_evaluate_end_to_end():
+    measures = pd.DataFrame(
+        {
+            "revenue": [1000.0, 500.0, 100.0, 0.0],
+            "revenue_previous": [800.0, 900.0, 100.0, 0.0],
+            "order_count": [12, 6, 2, 0],
+            "months_since_first": [30, 30, 30, np.nan],
+            "months_since_last": [0, 1, 2, np.nan],
+            "relationship_years": [2.5, 2.5, 2.5, np.nan],
+            "regularity": [1.0, 0.5, 0.2, np.nan],
+            "breadth": [4, 1, 4, 0],
+            "industry": [1, 1, 1, 1],
+        },
+        index=[11, 12, 13, 14],
+    )
+    criteria = [
+        {"id": 1, "kind": "measured", "measure": "revenue", "weight": 3, "method": "percentile"},
+        {"id": 2, "kind": "measured", "measure": "order_count", "weight": 1, "method": "percentile"},
+        {"id": 3, "kind": "rated", "weight": 1},
+    ]
+    ratings = pd.DataFrame({3: [5.0]}, index=[14])
+    settings = {"tier_method": "pareto", "pareto_a": 60, "pareto_b": 90}
+    result, breakdown, anomalies = evaluate(measures, ratings, criteria, settings, has_agreement={11})
+    assert list(result["tier"]) == ["a", "b", "c", "c"]
+    assert list(result["account_class"]) == ["strategic", "key", "general", "potential"]
+    assert list(result["lifecycle"]) == ["development", "decline", "stable", "prospect"]
+    assert result.loc[11, "score"] == 100.0
+    assert breakdown[11] == {1: 100.0, 2: 100.0}
+    assert breakdown[14] == {1: 0.0, 2: 0.0, 3: 100.0}
+    assert result.loc[14, "rating_total"] == 5.0
+    assert [code for code, _v in anomalies[12]] == ["cross_sell"]
+    assert result["quadrant"].isin(tiering.QUADRANTS).all()
+    assert not result[["score", "contribution", "loyalty"]].isna().any().any()
