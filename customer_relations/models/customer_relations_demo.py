@@ -129,6 +129,110 @@ class CustomerRelationsDemo(models.AbstractModel):
         half_year.action_submit()
         return annual | half_year
 
+    @api.model
+    def _generate_demo_agreements(self, manager_xmlid, member_xmlids=()):
+        """Agreements with the largest demo customers: two active ones measured from their
+        orders, an expired one with its done review."""
+        today = fields.Date.context_today(self)
+        manager = self.env.ref(manager_xmlid)
+        members = [self.env.ref(xmlid) for xmlid in member_xmlids]
+        strategic = self.env.ref("customer_relations.customer_agreement_type_strategic")
+        framework = self.env.ref("customer_relations.customer_agreement_type_framework")
+        washers = self.env["product.category"].search([("name", "=like", "洗脱机%")], limit=1)
+        partners = {
+            p.ref: p for p in self.env["res.partner"].search([("ref", "in", ["CR013", "CR007", "CR031", "CR001"])])
+        }
+        meeting = self.env.ref("mail.mail_activity_data_meeting")
+        roles = ["technical", "production", "finance", "quality"]
+        Agreement = self.env["customer.agreement"]
+
+        def make(partner, agreement_type, start, years, revenue_target, title):
+            return Agreement.create(
+                {
+                    "partner_id": partner.id,
+                    "type_id": agreement_type.id,
+                    "title": title,
+                    "date_start": start,
+                    "date_end": start + relativedelta(years=years, days=-1),
+                    "date_signed": start - relativedelta(days=10),
+                    "manager_id": manager.id,
+                    "member_ids": [
+                        Command.create({"user_id": user.id, "role": roles[i % len(roles)]})
+                        for i, user in enumerate(members)
+                    ],
+                    "target_ids": [
+                        Command.create({"measure": "revenue", "period": "year", "target_value": revenue_target}),
+                        Command.create({"measure": "orders", "period": "half", "target_value": 8}),
+                    ]
+                    + (
+                        [
+                            Command.create(
+                                {"measure": "quantity", "categ_id": washers.id, "period": "quarter", "target_value": 6}
+                            )
+                        ]
+                        if washers
+                        else []
+                    ),
+                    "rebate_step_ids": [
+                        Command.create({"threshold": 80.0, "rate": 1.0}),
+                        Command.create({"threshold": 100.0, "rate": 2.0}),
+                    ],
+                    "response_hours": 1.0,
+                    "onsite_hours": 6.0,
+                    "resolution_hours": 48.0,
+                    "engagement_target": 3,
+                    "engagement_activity_type_ids": [Command.set(meeting.ids)],
+                }
+            )
+
+        first_of_month = today.replace(day=1)
+        created = Agreement
+        if partners.get("CR013"):
+            created |= make(
+                partners["CR013"],
+                strategic,
+                first_of_month - relativedelta(months=10),
+                2,
+                3600000.0,
+                "战略合作协议 Strategic cooperation 2026-2027",
+            )
+        if partners.get("CR007"):
+            created |= make(
+                partners["CR007"],
+                framework,
+                first_of_month - relativedelta(months=4),
+                1,
+                1500000.0,
+                "年度框架协议 Annual framework",
+            )
+        expired = Agreement
+        if partners.get("CR031"):
+            expired = make(
+                partners["CR031"],
+                strategic,
+                first_of_month - relativedelta(months=26),
+                2,
+                3000000.0,
+                "战略合作协议 Strategic cooperation (previous term)",
+            )
+        (created | expired).action_activate()
+        if expired:
+            expired.write({"state": "expired"})
+            review = self.env["customer.agreement.review"].create(
+                {
+                    "agreement_id": expired.id,
+                    "date_from": expired.date_start,
+                    "date_to": expired.date_end,
+                    "date": expired.date_end,
+                    "decision": "renew",
+                    "customer_feedback": "<p>交货及时，售后响应快。Deliveries on time, fast after-sales response.</p>",
+                    "followup_actions": "<p>Quarterly business review with the plant manager.</p>",
+                }
+            )
+            review.action_snapshot()
+            review.action_done()
+        return created | expired
+
     def _demo_products(self, catalog, company):
         """Return {default_code: product.product}, creating what the catalogue lacks."""
         codes = [code for _name, items in catalog.values() for code, *_rest in items]

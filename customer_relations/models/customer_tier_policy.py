@@ -282,79 +282,91 @@ class CustomerTierPolicy(models.Model):
         company_id = self.company_id.id
         previous, start, end = self._windows(on_date)
         cr = self.env.cr
-        # The population: commercial customers of the company, i.e. those with a confirmed
-        # order in it, those rated in it, its own prospects, and shared prospects that have
-        # no confirmed order in any company yet.
+        params = {
+            "company": company_id,
+            "company_key": str(company_id),
+            "start": start,
+            "previous": previous,
+            "end": end,
+        }
+        # Orders by commercial partner and month, all time: first and last order, orders and
+        # active months in the window (two-level hash aggregation, no COUNT DISTINCT).
         cr.execute(
             """
-            WITH buyers AS (
-                SELECT DISTINCT rp.commercial_partner_id AS id, so.company_id
-                  FROM sale_order so
-                  JOIN res_partner rp ON rp.id = so.partner_id
-                 WHERE so.state = 'sale'
-            )
+            SELECT partner_id, MIN(first_order), MAX(last_order),
+                   SUM(orders_now), COUNT(*) FILTER (WHERE orders_now > 0)
+              FROM (SELECT rp.commercial_partner_id AS partner_id,
+                           date_trunc('month', so.date_order) AS month,
+                           MIN(so.date_order) AS first_order, MAX(so.date_order) AS last_order,
+                           COUNT(*) FILTER (WHERE so.date_order >= %(start)s) AS orders_now
+                      FROM sale_order so
+                      JOIN res_partner rp ON rp.id = so.partner_id
+                     WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(end)s
+                  GROUP BY 1, 2) monthly
+          GROUP BY partner_id
+            """,
+            params,
+        )
+        history = pd.DataFrame(
+            cr.fetchall(), columns=["partner_id", "first_order", "last_order", "order_count", "active_months"]
+        ).set_index("partner_id")
+        # Order lines of the two windows in company currency, by commercial partner and product
+        # category first, then by partner: revenue, margin where cost is known, breadth.
+        cr.execute(
+            """
+            SELECT partner_id, SUM(revenue), SUM(revenue_previous), SUM(margin),
+                   COUNT(*) FILTER (WHERE revenue > 0)
+              FROM (SELECT rp.commercial_partner_id AS partner_id, pt.categ_id,
+                           SUM(l.amount) FILTER (WHERE l.date_order >= %(start)s) AS revenue,
+                           SUM(l.amount) FILTER (WHERE l.date_order < %(start)s) AS revenue_previous,
+                           SUM(l.amount - l.cost) FILTER (WHERE l.date_order >= %(start)s AND l.cost IS NOT NULL)
+                               AS margin
+                      FROM (SELECT so.partner_id, so.date_order, sol.product_id,
+                                   sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
+                                   sol.product_uom_qty::float8
+                                       * NULLIF((pp.standard_price ->> %(company_key)s)::float8, 0) AS cost,
+                                   pp.product_tmpl_id
+                              FROM sale_order_line sol
+                              JOIN sale_order so ON so.id = sol.order_id
+                         LEFT JOIN product_product pp ON pp.id = sol.product_id
+                             WHERE so.state = 'sale'
+                               AND so.company_id = %(company)s
+                               AND so.date_order >= %(previous)s AND so.date_order < %(end)s
+                               AND sol.display_type IS NULL) l
+                      JOIN res_partner rp ON rp.id = l.partner_id
+                 LEFT JOIN product_template pt ON pt.id = l.product_tmpl_id
+                  GROUP BY 1, 2) by_category
+          GROUP BY partner_id
+            """,
+            params,
+        )
+        orders = pd.DataFrame(
+            cr.fetchall(), columns=["partner_id", "revenue", "revenue_previous", "margin", "breadth"]
+        ).set_index("partner_id")
+        # The population: customers who bought from the company, those rated in it, its own
+        # prospects and shared prospects with no confirmed order in any company yet.
+        cr.execute(
+            """
             SELECT p.id, p.industry_id, p.customer_tier ->> %(company_key)s, p.account_class ->> %(company_key)s
               FROM res_partner p
              WHERE p.active
                AND p.id = p.commercial_partner_id
                AND (p.company_id IS NULL OR p.company_id = %(company)s)
-               AND (p.id IN (SELECT id FROM buyers WHERE company_id = %(company)s)
+               AND (p.id IN (SELECT unnest(%(buyers)s::int4[]))
                     OR EXISTS (SELECT 1 FROM customer_tier_rating r
                                 WHERE r.partner_id = p.id AND r.company_id = %(company)s)
                     OR (p.customer_rank > 0
-                        AND (p.company_id = %(company)s OR p.id NOT IN (SELECT id FROM buyers))))
+                        AND (p.company_id = %(company)s
+                             OR NOT EXISTS (SELECT 1
+                                              FROM res_partner c
+                                              JOIN sale_order so ON so.partner_id = c.id
+                                             WHERE c.commercial_partner_id = p.id AND so.state = 'sale'))))
             """,
-            {"company": company_id, "company_key": str(company_id)},
+            {**params, "buyers": [int(i) for i in history.index]},
         )
         population = pd.DataFrame(
             cr.fetchall(), columns=["partner_id", "industry", "official_tier", "official_class"]
         ).set_index("partner_id")
-        # Orders in the two windows, in company currency, by commercial partner.
-        cr.execute(
-            """
-            SELECT rp.commercial_partner_id,
-                   SUM(l.amount) FILTER (WHERE l.date_order >= %(start)s),
-                   SUM(l.amount) FILTER (WHERE l.date_order < %(start)s),
-                   SUM(l.amount - l.cost) FILTER (WHERE l.date_order >= %(start)s AND l.cost IS NOT NULL),
-                   COUNT(DISTINCT l.order_id) FILTER (WHERE l.date_order >= %(start)s),
-                   COUNT(DISTINCT l.categ_id) FILTER (WHERE l.date_order >= %(start)s AND l.amount > 0),
-                   COUNT(DISTINCT date_trunc('month', l.date_order)) FILTER (WHERE l.date_order >= %(start)s)
-              FROM (
-                    SELECT so.partner_id, so.id AS order_id, so.date_order, pt.categ_id,
-                           sol.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                           sol.product_uom_qty * NULLIF((pp.standard_price ->> %(company_key)s)::numeric, 0) AS cost
-                      FROM sale_order_line sol
-                      JOIN sale_order so ON so.id = sol.order_id
-                 LEFT JOIN product_product pp ON pp.id = sol.product_id
-                 LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                     WHERE so.state = 'sale'
-                       AND so.company_id = %(company)s
-                       AND so.date_order >= %(previous)s AND so.date_order < %(end)s
-                       AND sol.display_type IS NULL
-                   ) l
-              JOIN res_partner rp ON rp.id = l.partner_id
-          GROUP BY rp.commercial_partner_id
-            """,
-            {"company": company_id, "company_key": str(company_id), "start": start, "previous": previous, "end": end},
-        )
-        orders = pd.DataFrame(
-            cr.fetchall(),
-            columns=["partner_id", "revenue", "revenue_previous", "margin", "order_count", "breadth", "active_months"],
-        ).set_index("partner_id")
-        # First and last confirmed order of all time (relationship and recency).
-        cr.execute(
-            """
-            SELECT rp.commercial_partner_id, MIN(so.date_order), MAX(so.date_order)
-              FROM sale_order so
-              JOIN res_partner rp ON rp.id = so.partner_id
-             WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(end)s
-          GROUP BY rp.commercial_partner_id
-            """,
-            {"company": company_id, "end": end},
-        )
-        history = pd.DataFrame(cr.fetchall(), columns=["partner_id", "first_order", "last_order"]).set_index(
-            "partner_id"
-        )
         # Payment punctuality: average days paid late on posted customer invoices.
         cr.execute(
             """
@@ -437,7 +449,19 @@ class CustomerTierPolicy(models.Model):
 
     def _tier_partners_with_agreement(self, on_date):
         """Ids of customers with an active key-account agreement on the date."""
-        return set()
+        agreements = (
+            self.env["customer.agreement"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "active"),
+                    ("date_start", "<=", on_date),
+                    ("date_end", ">=", on_date),
+                ]
+            )
+        )
+        return set(agreements.partner_id.ids)
 
     def _compute_customer_values(self, on_date=None):
         """Evaluate every customer of the policy's company and store the results.

@@ -46,7 +46,7 @@ class CustomerValue(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True)
     policy_id = fields.Many2one("customer.tier.policy", required=True, ondelete="cascade", check_company=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    date = fields.Date("Evaluated on", required=True)
+    date = fields.Date("Changed on", required=True, help="Evaluation date that last changed these figures.")
     region_id = fields.Many2one(related="partner_id.region_id", store=True, string="Sales Region")
     industry_id = fields.Many2one(related="partner_id.industry_id", store=True)
     user_id = fields.Many2one(related="partner_id.user_id", store=True, string="Salesperson")
@@ -219,11 +219,13 @@ class CustomerValue(models.Model):
                SET policy_id = EXCLUDED.policy_id, date = EXCLUDED.date,
                    write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date,
                    {", ".join(f"{n} = EXCLUDED.{n}" for n in names)}
+             WHERE ({", ".join(f"customer_value.{n}" for n in names)}, customer_value.policy_id)
+                   IS DISTINCT FROM ({", ".join(f"EXCLUDED.{n}" for n in names)}, EXCLUDED.policy_id)
             """,  # column names come from the module constant, values are parameters
             [company.id, policy.id, on_date, key, key, self.env.uid, self.env.uid, ids, *arrays],
         )
         cr.execute(
-            "DELETE FROM customer_value WHERE company_id = %s AND NOT (partner_id = ANY(%s))",
+            "DELETE FROM customer_value WHERE company_id = %s AND partner_id NOT IN (SELECT unnest(%s::int4[]))",
             [company.id, ids],
         )
         stages = column(result["lifecycle"], "varchar")

@@ -4,6 +4,8 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    agreement_reminder_days = fields.Integer(related="company_id.agreement_reminder_days", readonly=False)
+    agreement_halfway_threshold = fields.Float(related="company_id.agreement_halfway_threshold", readonly=False)
     customer_region_count = fields.Integer(
         compute="_compute_customer_region_count",
         string="Sales Regions",

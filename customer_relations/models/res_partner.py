@@ -44,10 +44,12 @@ class ResPartner(models.Model):
     )
     value_revenue = fields.Monetary(compute="_compute_value_fields", string="Revenue (window)", groups=_USER)
     value_growth = fields.Float(compute="_compute_value_fields", string="Growth %", groups=_USER)
-    value_date = fields.Date(compute="_compute_value_fields", string="Evaluated on", groups=_USER)
+    value_date = fields.Date(compute="_compute_value_fields", string="Figures changed on", groups=_USER)
     tier_rating_ids = fields.One2many("customer.tier.rating", "partner_id", string="Ratings", groups=_USER)
     tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier history", groups=_USER)
     tier_anomaly_ids = fields.One2many("customer.value.anomaly", "partner_id", string="Anomalies", groups=_USER)
+    agreement_ids = fields.One2many("customer.agreement", "partner_id", string="Key-account agreements", groups=_USER)
+    agreement_count = fields.Integer(compute="_compute_agreement_count", string="Agreements", groups=_USER)
     tier_review_count = fields.Integer(compute="_compute_tier_review_count", string="Tier reviews", groups=_USER)
 
     # ------------------------------------------------------------------
@@ -83,6 +85,13 @@ class ResPartner(models.Model):
             for field_name, source in mapping.items():
                 partner[field_name] = value[source] if value else False
 
+    def _compute_agreement_count(self):
+        counts = dict(
+            self.env["customer.agreement"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        )
+        for partner in self:
+            partner.agreement_count = counts.get(partner, 0)
+
     def _compute_tier_review_count(self):
         counts = dict(
             self.env["customer.tier.review.line"]._read_group(
@@ -115,6 +124,13 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_tier_review_action")
         review_ids = self.env["customer.tier.review.line"].search([("partner_id", "=", self.id)]).review_id.ids
         action["domain"] = [("id", "in", review_ids)]
+        return action
+
+    def action_view_agreements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_agreement_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
     def action_change_tier(self):

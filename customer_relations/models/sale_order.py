@@ -12,6 +12,18 @@ class SaleOrder(models.Model):
     partner_account_class = fields.Selection(
         ACCOUNT_CLASS, compute="_compute_partner_tier_class", string="Account class"
     )
+    agreement_id = fields.Many2one(
+        "customer.agreement",
+        string="Key-account agreement",
+        compute="_compute_agreement_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        check_company=True,
+        domain="[('partner_id', '=', commercial_partner_id), ('state', '=', 'active')]",
+        help="The agreement that applies to this order: the customer's active agreement on the order date.",
+    )
+    commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
 
     @api.depends("partner_id", "company_id")
     def _compute_partner_tier_class(self):
@@ -19,3 +31,37 @@ class SaleOrder(models.Model):
             customer = order.partner_id.commercial_partner_id.with_company(order.company_id or self.env.company)
             order.partner_customer_tier = customer.customer_tier
             order.partner_account_class = customer.account_class
+
+    @api.depends("partner_id", "company_id", "date_order")
+    def _compute_agreement_id(self):
+        Agreement = self.env["customer.agreement"]
+        for (company, day), orders in self.grouped(
+            lambda o: (o.company_id, fields.Date.to_date(o.date_order or fields.Datetime.now()))
+        ).items():
+            found = Agreement._find_active(orders.partner_id, company, day) if company else {}
+            for order in orders:
+                order.agreement_id = found.get(order.partner_id.commercial_partner_id, False)
+
+    def _compute_pricelist_id(self):
+        result = super()._compute_pricelist_id()
+        for order in self.filtered(lambda o: o.state == "draft" and o.partner_id and o.company_id):
+            day = fields.Date.to_date(order.date_order or fields.Datetime.now())
+            agreement = (
+                self.env["customer.agreement"]
+                ._find_active(order.partner_id, order.company_id, day)
+                .get(order.partner_id.commercial_partner_id)
+            )
+            if agreement and agreement.pricelist_id:
+                order.pricelist_id = agreement.pricelist_id
+        return result
+
+    def action_confirm(self):
+        result = super().action_confirm()
+        self.agreement_id.sudo()._update_actuals()
+        return result
+
+    def _action_cancel(self):
+        agreements = self.agreement_id
+        result = super()._action_cancel()
+        agreements.sudo()._update_actuals()
+        return result

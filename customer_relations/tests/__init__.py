@@ -1,3 +1,4 @@
+from . import test_agreement
 from . import test_demo_generator
 from . import test_partner_region
 from . import test_security

@@ -239,6 +239,15 @@ class TestTiering(CustomerRelationsCase):
         self._compute()
         self.assertAlmostEqual(self._value(self.small).revenue, 1000.0 + 1000.0, places=2)
 
+    def test_refunds_larger_than_sales_are_kept_but_score_as_zero(self):
+        self._order(self.small, [(self.seal, -30)], datetime(2026, 5, 20))  # returned goods: -3000
+        self._compute()
+        small = self._value(self.small)
+        self.assertEqual(small.revenue, -2000.0, "the raw figure is kept")
+        self.assertEqual(small.proposed_tier, "c")
+        self.assertEqual(self._value(self.big).proposed_tier, "a", "a negative customer does not distort Pareto")
+        self.assertGreaterEqual(small.score, 0.0)
+
     def test_anomalies_are_worded_create_one_activity_and_are_not_duplicated(self):
         self.mid.with_company(self.company).write({"customer_tier": "a", "account_class": "key"})
         self._compute()

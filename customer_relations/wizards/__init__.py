@@ -1,1 +1,2 @@
+from . import customer_agreement_terminate_wizard
 from . import customer_tier_change_wizard

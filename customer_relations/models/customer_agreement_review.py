@@ -1,0 +1,190 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
+
+
+class CustomerAgreementReview(models.Model):
+    """The yearly execution review of a key-account agreement: a snapshot of every target's
+    actual and achievement, revenue against the previous period, service and engagement
+    record, complaints and satisfaction, feedback, decisions and follow-up actions."""
+
+    _name = "customer.agreement.review"
+    _description = "Key-Account Agreement Review"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True, precompute=True, readonly=False, required=True)
+    agreement_id = fields.Many2one(
+        "customer.agreement", required=True, ondelete="restrict", index=True, check_company=True
+    )
+    company_id = fields.Many2one(related="agreement_id.company_id", store=True, precompute=True)
+    currency_id = fields.Many2one(related="agreement_id.currency_id")
+    partner_id = fields.Many2one(related="agreement_id.partner_id", store=True, string="Customer")
+    manager_id = fields.Many2one(related="agreement_id.manager_id", store=True, string="Key-account manager")
+    date = fields.Date("Review date", required=True, default=fields.Date.context_today)
+    date_from = fields.Date("Period from", required=True)
+    date_to = fields.Date("Period to", required=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("done", "Done")], default="draft", required=True, readonly=True, copy=False, tracking=True
+    )
+    line_ids = fields.One2many("customer.agreement.review.line", "review_id", string="Targets", copy=False)
+    revenue = fields.Monetary("Revenue in the period", readonly=True)
+    revenue_previous = fields.Monetary("Revenue in the previous period", readonly=True)
+    revenue_growth = fields.Float("Growth %", readonly=True)
+    achievement = fields.Float("Overall achievement %", readonly=True)
+    rebate_earned = fields.Monetary(readonly=True)
+    engagement_target = fields.Integer("Engagements promised", readonly=True)
+    engagement_done = fields.Integer("Engagements done", readonly=True)
+    response_hours = fields.Float("Response promised (h)", readonly=True)
+    onsite_hours = fields.Float("On site promised (h)", readonly=True)
+    resolution_hours = fields.Float("Resolution promised (h)", readonly=True)
+    complaint_count = fields.Integer("Complaints", readonly=True)
+    complaint_open = fields.Integer("Open complaints", readonly=True)
+    complaint_overdue = fields.Integer("Overdue complaints", readonly=True)
+    satisfaction_index = fields.Float(readonly=True)
+    customer_feedback = fields.Html()
+    decision = fields.Selection(
+        [
+            ("renew", "Renew"),
+            ("adjust", "Adjust targets"),
+            ("downgrade", "Downgrade"),
+            ("terminate", "Terminate"),
+        ],
+        tracking=True,
+    )
+    followup_actions = fields.Html("Follow-up actions")
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    approved_date = fields.Datetime(readonly=True, copy=False)
+
+    @api.depends("agreement_id", "date_from", "date_to")
+    def _compute_name(self):
+        for review in self:
+            if review.agreement_id and review.date_from and review.date_to:
+                review.name = self.env._(
+                    "%(agreement)s review %(start)s - %(end)s",
+                    agreement=review.agreement_id.name,
+                    start=review.date_from,
+                    end=review.date_to,
+                )
+            else:
+                review.name = review.name or "/"
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        if any(review.date_to < review.date_from for review in self):
+            raise ValidationError(self.env._("The review period ends before it starts."))
+
+    def write(self, vals):
+        if self.filtered(lambda r: r.state == "done") and set(vals) - {"message_main_attachment_id"}:
+            raise UserError(self.env._("A done review is the signed record of the year: it can no longer be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        if any(review.state == "done" for review in self):
+            raise UserError(self.env._("A done review cannot be deleted."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_snapshot(self):
+        for review in self:
+            if review.state != "draft":
+                raise UserError(self.env._("Only a draft review takes a new snapshot."))
+            review._action_snapshot()
+        return True
+
+    def _action_snapshot(self):
+        self.ensure_one()
+        agreement = self.agreement_id
+        agreement._update_actuals(self.date)
+        periods = agreement.target_ids.period_ids.filtered(
+            lambda p: p.date_start <= self.date_to and p.date_end >= self.date_from
+        )
+        # The snapshot lines are computed records: written with elevated rights, read by users.
+        self.sudo().line_ids.unlink()
+        self.env["customer.agreement.review.line"].sudo().create(
+            [
+                {
+                    "review_id": self.id,
+                    "target_id": period.target_id.id,
+                    "period_label": period.label,
+                    "target_value": period.target_value,
+                    "actual": period.actual,
+                    "achievement": period.achievement,
+                    "forecast": period.forecast,
+                }
+                for period in periods
+            ]
+        )
+        length = self.date_to - self.date_from
+        revenue = self._revenue_between(self.date_from, self.date_to)
+        previous = self._revenue_between(
+            self.date_from - length - timedelta(days=1), self.date_from - timedelta(days=1)
+        )
+        commitments = agreement
+        complaints = self._complaint_figures()
+        achievements = [line.achievement for line in self.line_ids if line.target_value]
+        self.write(
+            {
+                "revenue": revenue,
+                "revenue_previous": previous,
+                "revenue_growth": (revenue - previous) / abs(previous) * 100.0 if previous else 0.0,
+                "achievement": sum(achievements) / len(achievements) if achievements else 0.0,
+                "rebate_earned": agreement.rebate_earned,
+                "engagement_target": agreement.engagement_target,
+                "engagement_done": agreement._count_engagements(self.date_from, self.date_to),
+                "response_hours": commitments.response_hours,
+                "onsite_hours": commitments.onsite_hours,
+                "resolution_hours": commitments.resolution_hours,
+                "complaint_count": complaints["count"],
+                "complaint_open": complaints["open"],
+                "complaint_overdue": complaints["overdue"],
+                "satisfaction_index": self._satisfaction_index(),
+            }
+        )
+
+    def action_done(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only a Customer Relations manager can approve an agreement review."))
+        for review in self:
+            if review.state != "draft":
+                raise UserError(self.env._("The review is already done."))
+            if not review.line_ids:
+                raise UserError(self.env._("Take the snapshot of the targets before approving the review."))
+            if not review.decision:
+                raise UserError(self.env._("Record the decision (renew, adjust, downgrade or terminate) first."))
+        self.write({"state": "done", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()})
+        return True
+
+    # ------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------
+    def _revenue_between(self, date_from, date_to):
+        self.ensure_one()
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "sale"),
+                    ("date_order", ">=", fields.Datetime.to_datetime(date_from)),
+                    ("date_order", "<", fields.Datetime.to_datetime(date_to + timedelta(days=1))),
+                ]
+            )
+        )
+        return sum(order.amount_untaxed / (order.currency_rate or 1.0) for order in orders)
+
+    def _complaint_figures(self):
+        """Complaints of the customer in the period; filled in once complaints exist."""
+        return {"count": 0, "open": 0, "overdue": 0}
+
+    def _satisfaction_index(self):
+        """Latest satisfaction index of the customer; filled in once surveys exist."""
+        return 0.0
