@@ -1,0 +1,257 @@
+"""Satisfaction statistics against hand arithmetic and independent implementations."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from cr_engine.satisfaction import (
+    bartlett,
+    compare_groups,
+    compare_means,
+    cronbach_alpha,
+    driver_correlations,
+    factor_analysis,
+    importance_performance,
+    item_statistics,
+    kmo,
+    mean_ci,
+    nps,
+    nps_category,
+    regression,
+    reliability,
+    satisfaction_level,
+    scale_to_100,
+    varimax,
+    weighted_mean,
+)
+
+HAND = pd.DataFrame([[2, 3, 3], [4, 4, 5], [3, 3, 4], [5, 4, 4]], columns=["q1", "q2", "q3"], dtype=float)
+
+
+def _sample_variance(values):
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+
+
+def _two_factor_data(n=300, seed=7):
+    rng = np.random.default_rng(seed)
+    f1, f2 = rng.normal(size=n), rng.normal(size=n)
+    columns = {}
+    for i in range(3):
+        columns[f"a{i}"] = f1 + 0.5 * rng.normal(size=n)
+    for i in range(3):
+        columns[f"b{i}"] = f2 + 0.5 * rng.normal(size=n)
+    return pd.DataFrame(columns)
+
+
+# --- scoring ------------------------------------------------------------------------------
+def test_likert_answer_maps_to_0_100_and_reverse_scoring():
+    assert [scale_to_100(a) for a in (1, 2, 3, 4, 5)] == [0.0, 25.0, 50.0, 75.0, 100.0]
+    assert scale_to_100(2, reverse=True) == 75.0
+    assert scale_to_100(7, 0, 10) == 70.0
+    assert scale_to_100(None) is None
+
+
+def test_unanswered_items_are_left_out_not_zero():
+    assert weighted_mean([80.0, None, 60.0], [1, 5, 1]) == 70.0
+    assert weighted_mean([None, float("nan")], [1, 1]) is None
+
+
+def test_levels_and_nps_categories():
+    assert [satisfaction_level(x) for x in (59.9, 60, 80, 95)] == [
+        "dissatisfied",
+        "average",
+        "satisfied",
+        "fully_satisfied",
+    ]
+    assert [nps_category(s) for s in (10, 9, 8, 7, 6, 0)] == [
+        "promoter",
+        "promoter",
+        "passive",
+        "passive",
+        "detractor",
+        "detractor",
+    ]
+
+
+def test_nps_and_its_interval_by_hand():
+    scores = [10, 9, 9, 8, 7, 6, 3, 10, 9, 5]  # 5 promoters, 2 passives, 3 detractors
+    result = nps(scores)
+    assert result["nps"] == pytest.approx(20.0)
+    p, d = 0.5, 0.3
+    se = math.sqrt((p + d - (p - d) ** 2) / 10)
+    assert result["low"] == pytest.approx((0.2 - 1.959963985 * se) * 100, abs=1e-6)
+    assert nps([])["nps"] is None
+
+
+def test_mean_ci_matches_t_formula_and_single_value():
+    result = mean_ci([70, 80, 90])
+    assert result["mean"] == 80.0
+    assert result["high"] - result["mean"] == pytest.approx(4.302652730 * 10 / math.sqrt(3), abs=1e-6)
+    assert mean_ci([50])["low"] is None
+
+
+def test_item_statistics_top_two_box():
+    rows = item_statistics(pd.DataFrame({"q": [100, 75, 50, None]}))
+    assert rows[0]["n"] == 3 and rows[0]["mean"] == 75.0 and rows[0]["top2"] == pytest.approx(2 / 3)
+
+
+# --- reliability ------------------------------------------------------------------------------
+def test_cronbach_alpha_matches_the_textbook_formula():
+    k = 3
+    item_variances = sum(_sample_variance(list(HAND[c])) for c in HAND.columns)
+    total_variance = _sample_variance(list(HAND.sum(axis=1)))
+    expected = k / (k - 1) * (1 - item_variances / total_variance)
+    alpha, n, flags = cronbach_alpha(HAND)
+    assert alpha == pytest.approx(expected, abs=1e-9)
+    assert n == 4 and flags == []
+
+
+def test_alpha_if_deleted_and_item_total_correlation():
+    result = reliability(HAND)
+    first = result["items"][0]
+    assert first["alpha_if_deleted"] == pytest.approx(cronbach_alpha(HAND[["q2", "q3"]])[0], abs=1e-9)
+    rest = HAND["q2"] + HAND["q3"]
+    assert first["item_total"] == pytest.approx(np.corrcoef(HAND["q1"], rest)[0, 1], abs=1e-9)
+
+
+def test_reliability_flags_instead_of_nan():
+    assert cronbach_alpha(HAND.iloc[:1])[0] is None
+    constant = pd.DataFrame({"a": [3, 3, 3], "b": [3, 3, 3]}, dtype=float)
+    alpha, _n, flags = cronbach_alpha(constant)
+    assert alpha is None and flags
+    weak = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [5, 3, 1, 4, 2]}, dtype=float)
+    assert any("not reliable" in flag for flag in reliability(weak)["flags"])
+
+
+# --- KMO and Bartlett --------------------------------------------------------------------------
+def _partial_correlations_by_regression(data):
+    """Partial correlation of each pair controlling for all other items, from the residuals
+    of least-squares regressions (independent of the inverse-matrix formula)."""
+    z = (data - data.mean()) / data.std(ddof=1)
+    k = z.shape[1]
+    partial = np.zeros((k, k))
+    for i in range(k):
+        for j in range(k):
+            if i == j:
+                continue
+            others = [c for c in range(k) if c not in (i, j)]
+            x = np.column_stack([np.ones(len(z))] + [z.iloc[:, c] for c in others])
+            ri = z.iloc[:, i] - x @ np.linalg.lstsq(x, z.iloc[:, i], rcond=None)[0]
+            rj = z.iloc[:, j] - x @ np.linalg.lstsq(x, z.iloc[:, j], rcond=None)[0]
+            partial[i, j] = np.corrcoef(ri, rj)[0, 1]
+    return partial
+
+
+def test_kmo_agrees_with_an_independent_partial_correlation_computation():
+    data = _two_factor_data()
+    corr = np.corrcoef(data.to_numpy(), rowvar=False)
+    partial = _partial_correlations_by_regression(data)
+    np.fill_diagonal(corr, 0.0)
+    expected = (corr**2).sum() / ((corr**2).sum() + (partial**2).sum())
+    expected_msa = (corr**2).sum(axis=0) / ((corr**2).sum(axis=0) + (partial**2).sum(axis=0))
+    result = kmo(data)
+    assert result["kmo"] == pytest.approx(expected, abs=1e-6)
+    assert list(result["msa"].values()) == pytest.approx(list(expected_msa), abs=1e-6)
+
+
+def test_bartlett_against_the_determinant_formula():
+    data = _two_factor_data()
+    n, k = data.shape
+    det = np.linalg.det(np.corrcoef(data.to_numpy(), rowvar=False))
+    chi2 = -(n - 1 - (2 * k + 5) / 6) * math.log(det)
+    result = bartlett(data)
+    assert result["chi2"] == pytest.approx(chi2, rel=1e-9)
+    assert result["df"] == 15
+    assert result["p"] < 1e-6
+
+
+def test_kmo_and_factor_analysis_refuse_too_few_answers():
+    few = _two_factor_data().iloc[:4]
+    assert kmo(few)["kmo"] is None and kmo(few)["flags"] == ["fewer answers than items"]
+    assert factor_analysis(few)["n_factors"] == 0
+    assert bartlett(few)["chi2"] is None
+
+
+# --- factor analysis ---------------------------------------------------------------------------
+def test_factor_analysis_finds_the_two_factors_and_explains_variance():
+    data = _two_factor_data()
+    result = factor_analysis(data)
+    assert result["n_factors"] == 2
+    assert result["cumulative"][1] == pytest.approx(sum(result["explained"][:2]))
+    assert sum(result["eigenvalues"]) == pytest.approx(6.0)
+    loadings = result["loadings"]
+    main = {item: int(np.argmax(np.abs(row))) for item, row in loadings.items()}
+    assert len({main["a0"], main["a1"], main["a2"]}) == 1
+    assert len({main["b0"], main["b1"], main["b2"]}) == 1
+    assert main["a0"] != main["b0"]
+    assert all(max(abs(x) for x in row) > 0.8 for row in loadings.values())
+
+
+def test_varimax_keeps_communalities_and_raises_the_criterion():
+    rng = np.random.default_rng(3)
+    loadings = rng.normal(size=(6, 2))
+    rotated = varimax(loadings)
+    assert (rotated**2).sum(axis=1) == pytest.approx((loadings**2).sum(axis=1), abs=1e-9)
+
+    def criterion(matrix):
+        squared = matrix**2
+        return float(((squared - squared.mean(axis=0)) ** 2).sum())
+
+    assert criterion(rotated) >= criterion(loadings) - 1e-12
+
+
+# --- drivers -------------------------------------------------------------------------------------
+def test_regression_betas_match_the_correlation_solution():
+    rng = np.random.default_rng(11)
+    dims = pd.DataFrame(rng.normal(size=(200, 3)), columns=["quality", "delivery", "price"])
+    overall = 0.6 * dims["quality"] + 0.3 * dims["delivery"] + 0.1 * rng.normal(size=200)
+    result = regression(dims, overall)
+    corr = np.corrcoef(np.column_stack([dims.to_numpy(), overall.to_numpy()]), rowvar=False)
+    beta = np.linalg.solve(corr[:3, :3], corr[:3, 3])
+    assert [c["beta"] for c in result["coefficients"]] == pytest.approx(list(beta), abs=1e-6)
+    assert result["r2"] == pytest.approx(float(corr[:3, 3] @ beta), abs=1e-6)
+    assert result["coefficients"][0]["p"] < 1e-6
+    assert result["coefficients"][2]["p"] > 0.001
+    assert sum(c["importance"] for c in result["coefficients"]) == pytest.approx(1.0)
+
+
+def test_driver_correlations_hand_checked():
+    dims = pd.DataFrame({"quality": [1, 2, 3, 4, 5], "price": [3, 3, 3, 3, 3]}, dtype=float)
+    overall = pd.Series([2, 4, 6, 8, 11], dtype=float)
+    result = {row["dimension"]: row for row in driver_correlations(dims, overall)}
+    x, y = dims["quality"], overall
+    r = ((x - x.mean()) * (y - y.mean())).sum() / math.sqrt(((x - x.mean()) ** 2).sum() * ((y - y.mean()) ** 2).sum())
+    assert result["quality"]["r"] == pytest.approx(r, abs=1e-12)
+    assert result["price"]["r"] is None  # constant: no correlation, no NaN
+
+
+def test_regression_with_too_few_answers_is_flagged():
+    dims = pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]})
+    result = regression(dims, pd.Series([1.0, 2.0]))
+    assert result["r2"] is None and result["flags"]
+
+
+def test_importance_performance_quadrants():
+    quadrants = importance_performance(
+        {"quality": 0.6, "delivery": 0.3, "price": 0.05, "staff": 0.05},
+        {"quality": 90, "delivery": 60, "price": 50, "staff": 85},
+    )
+    assert quadrants == {
+        "quality": "keep_up",
+        "delivery": "concentrate",
+        "price": "low_priority",
+        "staff": "overkill",
+    }
+
+
+# --- comparisons -----------------------------------------------------------------------------------
+def test_compare_means_and_groups():
+    result = compare_means([80, 82, 85, 90], [70, 72, 71, 69])
+    assert result["difference"] == pytest.approx(84.25 - 70.5)
+    assert result["p"] < 0.01
+    assert compare_means([80], [70, 75])["p"] is None
+    groups = compare_groups([1, 2, 3, 4, 5, 11, 12, 13, 14, 15], list("aaaaabbbbb"))
+    assert groups["groups"] == 2 and groups["anova_p"] < 0.001
+    assert compare_groups([1, 2, 3], list("abc"))["anova_p"] is None
