@@ -255,3 +255,54 @@ def test_compare_means_and_groups():
     groups = compare_groups([1, 2, 3, 4, 5, 11, 12, 13, 14, 15], list("aaaaabbbbb"))
     assert groups["groups"] == 2 and groups["anova_p"] < 0.001
     assert compare_groups([1, 2, 3], list("abc"))["anova_p"] is None
+
+
+# --- scoring responses and the campaign analysis ---------------------------------------------
+def test_score_answers_weights_items_and_dimensions_and_skips_missing():
+    from cr_engine.satisfaction import score_answers
+
+    lines = pd.DataFrame(
+        [
+            # response 1: quality items 100 (w2) and 50 (w1) -> 83.33; delivery 25; missing item ignored
+            (1, "q1", "quality", 2.0, "item", 100.0, 5),
+            (1, "q2", "quality", 1.0, "item", 50.0, 3),
+            (1, "q3", "delivery", 1.0, "item", 25.0, 2),
+            (1, "q4", "delivery", 1.0, "item", None, None),
+            (1, "nps", None, 1.0, "recommend", 90.0, 9),
+            (1, "ov", None, 1.0, "overall", 75.0, 4),
+            (2, "q1", "quality", 2.0, "item", 0.0, 1),
+            (2, "nps", None, 1.0, "recommend", 60.0, 6),
+        ],
+        columns=["response", "item", "dimension", "item_weight", "role", "value", "raw"],
+    )
+    responses, dimension_scores = score_answers(lines, {"quality": 3.0, "delivery": 1.0})
+    quality = (100 * 2 + 50) / 3
+    assert responses.loc[1, "index"] == pytest.approx((quality * 3 + 25 * 1) / 4)
+    assert responses.loc[1, "level"] == "average"  # 68.75
+    assert responses.loc[1, "nps_category"] == "promoter"
+    assert responses.loc[1, "overall"] == 75.0
+    assert responses.loc[2, "index"] == 0.0  # only quality answered: delivery left out, not zero
+    assert responses.loc[2, "nps_category"] == "detractor"
+    assert len(dimension_scores) == 3
+
+
+def test_analyse_returns_json_safe_results_even_for_tiny_samples():
+    import json
+
+    from cr_engine.satisfaction import analyse
+
+    data = _two_factor_data(n=40) * 10 + 50
+    dims = pd.DataFrame({"a": data[["a0", "a1", "a2"]].mean(axis=1), "b": data[["b0", "b1", "b2"]].mean(axis=1)})
+    overall = dims.mean(axis=1)
+    recommend = pd.Series(np.clip(np.round(overall / 10), 0, 10))
+    segments = pd.DataFrame({"tier": ["a"] * 20 + ["b"] * 20})
+    result = analyse(data, dims, overall, recommend, segments, {"a": ["a0", "a1", "a2"]}, previous=overall - 5)
+    json.dumps(result)  # no NaN, no numpy types
+    assert result["n"] == 40
+    assert result["reliability_by_dimension"]["a"] > 0.7
+    assert result["comparison"]["difference"] == pytest.approx(5.0)
+    assert {g["segment"] for g in result["segments"]["tier"]["groups"]} == {"a", "b"}
+    tiny = analyse(data.iloc[:1], dims.iloc[:1], overall.iloc[:1], recommend.iloc[:1])
+    json.dumps(tiny)
+    assert tiny["reliability"]["alpha"] is None
+    assert tiny["flags"]

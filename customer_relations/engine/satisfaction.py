@@ -186,8 +186,13 @@ def reliability(items):
 # sampling adequacy and sphericity
 # ---------------------------------------------------------------------------------------
 def _correlation(items):
+    """(complete cases, correlation matrix or None below three cases, constant items)."""
     data = _complete(items)
+    if len(data) < 3 or data.shape[1] < 2:
+        return data, None, []
     constant = [c for c in data.columns if data[c].std() == 0]
+    if constant:
+        return data, None, constant
     return data, np.corrcoef(data.to_numpy(dtype=float), rowvar=False), constant
 
 
@@ -198,7 +203,7 @@ def kmo(items):
     n, k = data.shape
     if constant:
         return {"kmo": None, "msa": {}, "n": n, "flags": [f"constant items: {', '.join(map(str, constant))}"]}
-    if n <= k:
+    if n <= k or corr is None:
         return {"kmo": None, "msa": {}, "n": n, "flags": ["fewer answers than items"]}
     try:
         inverse = np.linalg.inv(corr)
@@ -228,7 +233,7 @@ def bartlett(items):
     """Bartlett's test of sphericity: chi2 = -(n - 1 - (2k + 5) / 6) ln|R|, df = k(k - 1) / 2."""
     data, corr, constant = _correlation(items)
     n, k = data.shape
-    if constant or n <= k or k < 2:
+    if constant or n <= k or k < 2 or corr is None:
         return {"chi2": None, "df": None, "p": None, "n": n}
     sign, logdet = np.linalg.slogdet(corr)
     if sign <= 0:
@@ -430,3 +435,123 @@ def compare_groups(values, groups, min_size=5):
         "kruskal_p": float(stats.kruskal(*samples).pvalue),
         "groups": len(samples),
     }
+
+
+# ---------------------------------------------------------------------------------------
+# scoring answers and analysing a set of them
+# ---------------------------------------------------------------------------------------
+ROLES = ("item", "overall", "recommend", "repurchase")
+
+
+def score_answers(lines, dimension_weights, bands=(60.0, 75.0, 90.0)):
+    """Score survey answers.
+
+    :param lines: DataFrame with one row per answered item: ``response`` (answer id),
+        ``item`` (item key), ``dimension`` (id or None), ``item_weight``, ``role`` (item,
+        overall, recommend, repurchase), ``value`` (0-100) and ``raw`` (the answer on its
+        own scale, used for the 0-10 recommend question)
+    :param dimension_weights: {dimension id: weight}
+    :return: (responses, dimension_scores) where ``responses`` is a DataFrame indexed by
+        response with index, level, overall, recommend, nps_category, repurchase, and
+        ``dimension_scores`` a DataFrame with response, dimension, score
+    """
+    columns = ["index", "level", "overall", "recommend", "nps_category", "repurchase"]
+    if lines.empty:
+        return pd.DataFrame(columns=columns), pd.DataFrame(columns=["response", "dimension", "score"])
+    lines = lines.dropna(subset=["value"])
+    items = lines[(lines["role"] == "item") & lines["dimension"].notna()].copy()
+    items = items[items["item_weight"] > 0]
+    items["weighted"] = items["value"] * items["item_weight"]
+    grouped = items.groupby(["response", "dimension"])[["weighted", "item_weight"]].sum()
+    dimension_scores = (grouped["weighted"] / grouped["item_weight"]).rename("score").reset_index()
+    dimension_scores["weight"] = dimension_scores["dimension"].map(dimension_weights).fillna(0.0)
+    used = dimension_scores[dimension_scores["weight"] > 0].copy()
+    used["weighted"] = used["score"] * used["weight"]
+    per_response = used.groupby("response")[["weighted", "weight"]].sum()
+    index = per_response["weighted"] / per_response["weight"]
+    responses = pd.DataFrame(index=pd.Index(sorted(lines["response"].unique()), name="response"))
+    responses["index"] = index
+    for role, column, source in (
+        ("overall", "overall", "value"),
+        ("recommend", "recommend", "raw"),
+        ("repurchase", "repurchase", "value"),
+    ):
+        values = lines[lines["role"] == role].groupby("response")[source].mean()
+        responses[column] = values
+    responses["level"] = responses["index"].map(
+        lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else satisfaction_level(v, bands)
+    )
+    responses["nps_category"] = responses["recommend"].map(nps_category)
+    return responses[columns], dimension_scores[["response", "dimension", "score"]]
+
+
+def _clean(value):
+    """JSON-safe: NaN and infinities become None, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else value
+    return value
+
+
+def analyse(items, dimensions, overall, recommend, segments=None, dimension_items=None, previous=None, min_n=10):
+    """Everything the campaign shows and exports, as JSON-safe plain data.
+
+    :param items: DataFrame respondents x items (0-100, NaN where unanswered)
+    :param dimensions: DataFrame respondents x dimensions (0-100)
+    :param overall: Series of the composite index (or overall satisfaction) per respondent
+    :param recommend: Series of 0-10 recommend answers
+    :param segments: DataFrame of segment labels per respondent (tier, class, region, ...)
+    :param dimension_items: {dimension: [item keys]} for per-dimension alpha
+    :param previous: Series of the previous campaign's index values, for the comparison
+    """
+    n = len(items)
+    flags = []
+    if n < min_n:
+        flags.append(f"only {n} answers: read the statistics with care")
+    index_ci = mean_ci(overall)
+    result = {
+        "n": n,
+        "index": index_ci,
+        "nps": nps(recommend),
+        "items": item_statistics(items),
+        "dimensions": [
+            {
+                "dimension": column,
+                **mean_ci(dimensions[column]),
+                "top2": float((dimensions[column].dropna() >= 75).mean()) if dimensions[column].notna().any() else None,
+            }
+            for column in dimensions.columns
+        ],
+        "reliability": reliability(items)
+        if items.shape[1] >= 2
+        else {"alpha": None, "items": [], "flags": ["fewer than two items"], "n": n},
+        "reliability_by_dimension": {
+            str(dimension): cronbach_alpha(items[[k for k in keys if k in items.columns]])[0]
+            for dimension, keys in (dimension_items or {}).items()
+            if len([k for k in keys if k in items.columns]) >= 2
+        },
+        "kmo": kmo(items) if items.shape[1] >= 2 else {"kmo": None, "msa": {}, "flags": ["fewer than two items"]},
+        "bartlett": bartlett(items),
+        "factors": factor_analysis(items),
+        "correlations": driver_correlations(dimensions, overall),
+        "regression": regression(dimensions, overall) if dimensions.shape[1] >= 1 else {"r2": None, "coefficients": []},
+        "flags": flags,
+    }
+    importance = {row["dimension"]: abs(row["r"]) if row["r"] is not None else None for row in result["correlations"]}
+    performance = {row["dimension"]: row["mean"] for row in result["dimensions"]}
+    result["quadrants"] = importance_performance(importance, performance)
+    result["comparison"] = compare_means(overall, previous) if previous is not None else None
+    result["segments"] = {}
+    for column in segments.columns if segments is not None else []:
+        labels = segments[column]
+        groups = []
+        for label, idx in labels.groupby(labels).groups.items():
+            groups.append({"segment": label, "n": len(idx), "index": _clean(mean_ci(overall.loc[idx])["mean"])})
+        result["segments"][column] = {"groups": groups, "test": compare_groups(overall, labels)}
+    return _clean(result)

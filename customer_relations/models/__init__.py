@@ -8,6 +8,9 @@ from . import customer_agreement_target_period
 from . import customer_agreement_type
 from . import customer_region
 from . import customer_relations_demo
+from . import customer_satisfaction_campaign
+from . import customer_satisfaction_dimension
+from . import customer_satisfaction_score
 from . import customer_tier_criterion
 from . import customer_tier_history
 from . import customer_tier_policy
@@ -20,3 +23,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import survey_question
+from . import survey_question_answer
+from . import survey_user_input

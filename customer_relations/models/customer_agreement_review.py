@@ -186,5 +186,11 @@ class CustomerAgreementReview(models.Model):
         return {"count": 0, "open": 0, "overdue": 0}
 
     def _satisfaction_index(self):
-        """Latest satisfaction index of the customer; filled in once surveys exist."""
-        return 0.0
+        """Latest satisfaction index of the customer at the review date."""
+        self.ensure_one()
+        latest = (
+            self.env["survey.user_input"]
+            .sudo()
+            ._latest_satisfaction(self.partner_id, fields.Datetime.to_datetime(self.date_to + timedelta(days=1)))
+        )
+        return latest.get(self.partner_id.id, {}).get("index", 0.0)

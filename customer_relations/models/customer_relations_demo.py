@@ -1,3 +1,5 @@
+import random
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
@@ -232,6 +234,113 @@ class CustomerRelationsDemo(models.AbstractModel):
             review.action_snapshot()
             review.action_done()
         return created | expired
+
+    @api.model
+    def _generate_demo_satisfaction(self, seed=20240601):
+        """A key-customer satisfaction survey with weighted items in five dimensions, a closed
+        campaign last year and a running one this year, answered by a seeded generator."""
+        rng = random.Random(seed)
+        ref = self.env.ref
+        dims = {
+            key: ref(f"customer_relations.satisfaction_dimension_{key}")
+            for key in ("quality", "delivery", "service", "price", "staff")
+        }
+        survey = self.env["survey.survey"].create(
+            {
+                "title": "重点客户满意度调查 Key-customer satisfaction survey",
+                "access_mode": "token",
+                "questions_layout": "one_page",
+            }
+        )
+        Question = self.env["survey.question"]
+        likert = {"question_type": "scale", "scale_min": 1, "scale_max": 5, "survey_id": survey.id}
+        items = [
+            ("quality", "产品质量稳定 Product quality is consistent", 2.0, False),
+            ("quality", "设备故障率低 Machines rarely break down", 1.0, False),
+            ("delivery", "按时交货 Deliveries arrive on time", 1.0, False),
+            ("delivery", "交货等待时间过长 We wait too long for deliveries", 1.0, True),
+            ("service", "售后响应及时 After-sales service responds quickly", 1.0, False),
+            ("service", "维修人员专业 Service engineers are competent", 1.0, False),
+            ("price", "价格合理 Prices are fair", 1.0, False),
+            ("staff", "销售人员沟通顺畅 Sales staff communicate well", 1.0, False),
+        ]
+        questions = Question.create(
+            [
+                {
+                    **likert,
+                    "title": title,
+                    "satisfaction_role": "item",
+                    "satisfaction_dimension_id": dims[key].id,
+                    "satisfaction_item_weight": weight,
+                    "satisfaction_reverse": reverse,
+                }
+                for key, title, weight, reverse in items
+            ]
+        )
+        overall = Question.create(
+            {**likert, "title": "总体满意度 Overall satisfaction", "satisfaction_role": "overall"}
+        )
+        recommend = Question.create(
+            {
+                **likert,
+                "scale_min": 0,
+                "scale_max": 10,
+                "title": "推荐意愿 Would you recommend us? (0-10)",
+                "satisfaction_role": "recommend",
+            }
+        )
+        repurchase = Question.create(
+            {**likert, "title": "再次购买意愿 Will you buy from us again?", "satisfaction_role": "repurchase"}
+        )
+        comment = Question.create({"survey_id": survey.id, "title": "意见与建议 Comments", "question_type": "text_box"})
+        customers = self.env["res.partner"].search(
+            [("ref", "=like", "CR%"), ("is_company", "=", True), ("customer_rank", ">", 0)], order="ref"
+        )
+        comments = [
+            "设备运行稳定，希望备件更快到货。Stable machines; spare parts could arrive faster.",
+            "服务工程师很专业。The service engineers are very professional.",
+            "价格偏高。Prices are on the high side.",
+            "",
+            "",
+        ]
+        today = fields.Date.context_today(self)
+        Campaign = self.env["customer.satisfaction.campaign"]
+        campaigns = Campaign
+        for year_offset, answer_share, mood in ((1, 0.8, -0.3), (0, 0.6, 0.0)):
+            year = today.year - year_offset
+            campaign = Campaign.create(
+                {
+                    "name": f"{year} 重点客户满意度 Key-customer satisfaction {year}",
+                    "survey_id": survey.id,
+                    "date_start": fields.Date.to_date(f"{year}-01-01"),
+                    "date_end": fields.Date.to_date(f"{year}-12-31"),
+                    "audience_domain": str([("id", "in", customers.ids)]),
+                    "target_index": 85.0,
+                }
+            )
+            campaign.with_context(satisfaction_no_mail=True).action_start()  # demo: no e-mail queue
+            for answer in campaign.user_input_ids:
+                if rng.random() > answer_share:
+                    continue
+                base = 3.6 + mood + rng.uniform(-1.0, 1.0)
+                for question in questions:
+                    value = base + rng.uniform(-0.8, 0.8)
+                    if question.satisfaction_reverse:
+                        value = 6 - value
+                    answer._save_lines(question, str(min(5, max(1, round(value)))))
+                answer._save_lines(overall, str(min(5, max(1, round(base)))))
+                answer._save_lines(recommend, str(min(10, max(0, round(base * 2 + rng.uniform(-1, 1))))))
+                answer._save_lines(repurchase, str(min(5, max(1, round(base + rng.uniform(-0.5, 0.5))))))
+                text = rng.choice(comments)
+                if text:
+                    answer._save_lines(comment, text)
+                answer._mark_done()
+            if year_offset:
+                campaign.action_close()
+            else:
+                campaign.action_compute_results()
+            campaigns |= campaign
+        return campaigns
 
     def _demo_products(self, catalog, company):
         """Return {default_code: product.product}, creating what the catalogue lacks."""

@@ -1,5 +1,5 @@
 from datetime import date as date_type
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -444,8 +444,26 @@ class CustomerTierPolicy(models.Model):
         return {}
 
     def _tier_satisfaction_index(self, on_date):
-        """{commercial partner id: latest satisfaction index 0-100}; none without surveys."""
-        return {}
+        """{commercial partner id: latest satisfaction 0-100}: the mean of the index, the intent
+        to recommend (x10) and to repurchase where answered, from each customer's latest answer."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (satisfaction_partner_id) satisfaction_partner_id, satisfaction_index,
+                   NULLIF(satisfaction_recommend, 0) * 10, NULLIF(satisfaction_repurchase, 0)
+              FROM survey_user_input
+             WHERE satisfaction_partner_id IS NOT NULL AND state = 'done' AND satisfaction_scored
+               AND end_datetime < %s
+          ORDER BY satisfaction_partner_id, end_datetime DESC, id DESC
+            """,
+            [on_date + timedelta(days=1)],
+        )
+        result = {}
+        for partner_id, *values in self.env.cr.fetchall():
+            present = [float(v) for v in values if v is not None]
+            if present:
+                result[partner_id] = sum(present) / len(present)
+        return result
 
     def _tier_partners_with_agreement(self, on_date):
         """Ids of customers with an active key-account agreement on the date."""

@@ -48,6 +48,12 @@ class ResPartner(models.Model):
     tier_rating_ids = fields.One2many("customer.tier.rating", "partner_id", string="Ratings", groups=_USER)
     tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier history", groups=_USER)
     tier_anomaly_ids = fields.One2many("customer.value.anomaly", "partner_id", string="Anomalies", groups=_USER)
+    satisfaction_input_ids = fields.One2many(
+        "survey.user_input", "satisfaction_partner_id", string="Satisfaction answers", groups=_USER
+    )
+    satisfaction_index = fields.Float(compute="_compute_satisfaction", string="Latest satisfaction index", groups=_USER)
+    satisfaction_recommend = fields.Float(compute="_compute_satisfaction", string="Intent to recommend", groups=_USER)
+    satisfaction_repurchase = fields.Float(compute="_compute_satisfaction", string="Intent to repurchase", groups=_USER)
     agreement_ids = fields.One2many("customer.agreement", "partner_id", string="Key-account agreements", groups=_USER)
     agreement_count = fields.Integer(compute="_compute_agreement_count", string="Agreements", groups=_USER)
     tier_review_count = fields.Integer(compute="_compute_tier_review_count", string="Tier reviews", groups=_USER)
@@ -84,6 +90,14 @@ class ResPartner(models.Model):
             value = partner.customer_value_id
             for field_name, source in mapping.items():
                 partner[field_name] = value[source] if value else False
+
+    def _compute_satisfaction(self):
+        latest = self.env["survey.user_input"]._latest_satisfaction(self.commercial_partner_id)
+        for partner in self:
+            values = latest.get(partner.commercial_partner_id.id, {})
+            partner.satisfaction_index = values.get("index", 0.0)
+            partner.satisfaction_recommend = values.get("recommend", 0.0)
+            partner.satisfaction_repurchase = values.get("repurchase", 0.0)
 
     def _compute_agreement_count(self):
         counts = dict(

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.sql import column_exists, create_column
 
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
@@ -24,6 +25,13 @@ class SaleOrder(models.Model):
         help="The agreement that applies to this order: the customer's active agreement on the order date.",
     )
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
+
+    def _auto_init(self):
+        # No agreement exists when the addon is installed: create the column empty instead of
+        # computing it for every existing order (minutes on a large database).
+        if not column_exists(self.env.cr, "sale_order", "agreement_id"):
+            create_column(self.env.cr, "sale_order", "agreement_id", "int4")
+        return super()._auto_init()
 
     @api.depends("partner_id", "company_id")
     def _compute_partner_tier_class(self):

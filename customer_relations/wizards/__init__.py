@@ -1,2 +1,3 @@
 from . import customer_agreement_terminate_wizard
 from . import customer_tier_change_wizard
+from . import customer_satisfaction_export_wizard
