@@ -499,12 +499,18 @@ def _clean(value):
     return value
 
 
-def analyse(items, dimensions, overall, recommend, segments=None, dimension_items=None, previous=None, min_n=10):
+def analyse(
+    items, dimensions, overall, recommend, segments=None, dimension_items=None, previous=None, min_n=10, index=None
+):
     """Everything the campaign shows and exports, as JSON-safe plain data.
 
     :param items: DataFrame respondents x items (0-100, NaN where unanswered)
     :param dimensions: DataFrame respondents x dimensions (0-100)
-    :param overall: Series of the composite index (or overall satisfaction) per respondent
+    :param overall: Series of overall satisfaction per respondent, the dependent variable of
+        the driver analysis (use the answer to an overall-satisfaction question: the composite
+        index is a weighted sum of the dimensions and would explain itself)
+    :param index: Series of the composite index per respondent for the summary, the segments
+        and the comparison (defaults to ``overall``)
     :param recommend: Series of 0-10 recommend answers
     :param segments: DataFrame of segment labels per respondent (tier, class, region, ...)
     :param dimension_items: {dimension: [item keys]} for per-dimension alpha
@@ -514,7 +520,8 @@ def analyse(items, dimensions, overall, recommend, segments=None, dimension_item
     flags = []
     if n < min_n:
         flags.append(f"only {n} answers: read the statistics with care")
-    index_ci = mean_ci(overall)
+    index = overall if index is None else index
+    index_ci = mean_ci(index)
     result = {
         "n": n,
         "index": index_ci,
@@ -546,12 +553,12 @@ def analyse(items, dimensions, overall, recommend, segments=None, dimension_item
     importance = {row["dimension"]: abs(row["r"]) if row["r"] is not None else None for row in result["correlations"]}
     performance = {row["dimension"]: row["mean"] for row in result["dimensions"]}
     result["quadrants"] = importance_performance(importance, performance)
-    result["comparison"] = compare_means(overall, previous) if previous is not None else None
+    result["comparison"] = compare_means(index, previous) if previous is not None else None
     result["segments"] = {}
     for column in segments.columns if segments is not None else []:
         labels = segments[column]
         groups = []
         for label, idx in labels.groupby(labels).groups.items():
-            groups.append({"segment": label, "n": len(idx), "index": _clean(mean_ci(overall.loc[idx])["mean"])})
-        result["segments"][column] = {"groups": groups, "test": compare_groups(overall, labels)}
+            groups.append({"segment": label, "n": len(idx), "index": _clean(mean_ci(index.loc[idx])["mean"])})
+        result["segments"][column] = {"groups": groups, "test": compare_groups(index, labels)}
     return _clean(result)

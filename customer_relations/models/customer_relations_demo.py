@@ -140,7 +140,6 @@ class CustomerRelationsDemo(models.AbstractModel):
         members = [self.env.ref(xmlid) for xmlid in member_xmlids]
         strategic = self.env.ref("customer_relations.customer_agreement_type_strategic")
         framework = self.env.ref("customer_relations.customer_agreement_type_framework")
-        washers = self.env["product.category"].search([("name", "=like", "洗脱机%")], limit=1)
         partners = {
             p.ref: p for p in self.env["res.partner"].search([("ref", "in", ["CR013", "CR007", "CR031", "CR001"])])
         }
@@ -148,7 +147,15 @@ class CustomerRelationsDemo(models.AbstractModel):
         roles = ["technical", "production", "finance", "quality"]
         Agreement = self.env["customer.agreement"]
 
+        def main_category(partner):
+            lines = self.env["sale.order.line"].search([("order_partner_id", "=", partner.id)], limit=300)
+            counts = {}
+            for line in lines:
+                counts[line.product_id.categ_id] = counts.get(line.product_id.categ_id, 0) + line.product_uom_qty
+            return max(counts, key=counts.get) if counts else self.env["product.category"]
+
         def make(partner, agreement_type, start, years, revenue_target, title):
+            category = main_category(partner)
             return Agreement.create(
                 {
                     "partner_id": partner.id,
@@ -169,10 +176,10 @@ class CustomerRelationsDemo(models.AbstractModel):
                     + (
                         [
                             Command.create(
-                                {"measure": "quantity", "categ_id": washers.id, "period": "quarter", "target_value": 6}
+                                {"measure": "quantity", "categ_id": category.id, "period": "quarter", "target_value": 6}
                             )
                         ]
-                        if washers
+                        if category
                         else []
                     ),
                     "rebate_step_ids": [

@@ -189,11 +189,13 @@ class CustomerSatisfactionCampaign(models.Model):
     # Analysis
     # ------------------------------------------------------------------
     def _answer_frames(self, answers):
-        """Respondents x items and respondents x dimensions (0-100), read in bulk."""
+        """Respondents x items and respondents x dimensions (0-100), the item keys of each
+        dimension and the overall-satisfaction answers (0-100), read in bulk."""
         lines = answers._satisfaction_lines()
+        overall = lines[lines["role"] == "overall"].groupby("response")["value"].mean()
         items = lines[lines["role"] == "item"]
         if items.empty:
-            return pd.DataFrame(), pd.DataFrame(), {}
+            return pd.DataFrame(), pd.DataFrame(), {}, overall
         item_matrix = items.pivot_table(index="response", columns="item", values="value", aggfunc="mean")
         dimension_items = defaultdict(list)
         for item, dimension in items.drop_duplicates("item")[["item", "dimension"]].itertuples(index=False):
@@ -207,13 +209,16 @@ class CustomerSatisfactionCampaign(models.Model):
             if not dims.empty
             else pd.DataFrame()
         )
-        return item_matrix, dimension_matrix, dict(dimension_items)
+        return item_matrix, dimension_matrix, dict(dimension_items), overall
 
     def _analyse(self, answers, previous=None):
         """The engine's analysis of ``answers`` with names instead of ids."""
         answers = answers.filtered(lambda a: a.state == "done" and a.satisfaction_scored)
-        item_matrix, dimension_matrix, dimension_items = self._answer_frames(answers)
+        item_matrix, dimension_matrix, dimension_items, overall_answers = self._answer_frames(answers)
         index = pd.Series({a.id: a.satisfaction_index for a in answers}, dtype="float64")
+        # Drivers explain the answer to the overall-satisfaction question where it was asked;
+        # the composite index stands in otherwise (then R² is 1 by construction).
+        overall = overall_answers.reindex(index.index) if overall_answers.notna().sum() >= 3 else index
         recommend_answers = answers.filtered(lambda a: a.satisfaction_nps_category)
         recommend = pd.Series({a.id: a.satisfaction_recommend for a in recommend_answers}, dtype="float64")
         rows = index.index
@@ -249,11 +254,12 @@ class CustomerSatisfactionCampaign(models.Model):
         result = engine.analyse(
             item_matrix,
             dimension_matrix,
-            index,
+            overall,
             recommend,
             segments.reindex(rows),
             {names.get(d, str(d)): [titles[k] for k in keys] for d, keys in dimension_items.items()},
             previous=previous_index,
+            index=index,
         )
         result["response"] = {
             "invited": len(self.user_input_ids) if self else 0,
@@ -300,6 +306,52 @@ class CustomerSatisfactionCampaign(models.Model):
         cumulative = factors.get("cumulative") or []
         count = factors.get("n_factors") or 0
         return cumulative[count - 1] if cumulative and count else None
+
+    def _quadrant_svg(self, data):
+        """Importance-performance scatter as inline SVG: importance (|r|) across, performance
+        (mean score) up, split at the means into the four quadrants."""
+        importance = {row["dimension"]: abs(row["r"]) for row in data.get("correlations", []) if row["r"] is not None}
+        performance = {row["dimension"]: row["mean"] for row in data.get("dimensions", []) if row["mean"] is not None}
+        keys = [k for k in importance if k in performance]
+        if not keys:
+            return Markup("")
+        width, height, pad = 520, 320, 40
+        xs = [importance[k] for k in keys]
+        ys = [performance[k] for k in keys]
+        x_low, x_high = min([*xs, 0.0]), max([*xs, 1.0])
+        y_low, y_high = min([*ys, 50.0]) - 5, max([*ys, 100.0])
+
+        def px(x):
+            return pad + (x - x_low) / ((x_high - x_low) or 1) * (width - 2 * pad)
+
+        def py(y):
+            return height - pad - (y - y_low) / ((y_high - y_low) or 1) * (height - 2 * pad)
+
+        mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+        parts = [
+            Markup("<svg xmlns='http://www.w3.org/2000/svg' width='{}' height='{}' class='o_cr_ipa'>").format(
+                width, height
+            ),
+            Markup("<line x1='{}' y1='{}' x2='{}' y2='{}' stroke='#999' stroke-dasharray='4'/>").format(
+                px(mean_x), pad / 2, px(mean_x), height - pad
+            ),
+            Markup("<line x1='{}' y1='{}' x2='{}' y2='{}' stroke='#999' stroke-dasharray='4'/>").format(
+                pad, py(mean_y), width - pad / 2, py(mean_y)
+            ),
+            Markup("<text x='{}' y='{}' font-size='11'>{}</text>").format(pad, height - 8, self.env._("Importance")),
+            Markup("<text x='4' y='{}' font-size='11'>{}</text>").format(pad / 2, self.env._("Performance")),
+        ]
+        for key in keys:
+            parts.append(
+                Markup(
+                    "<circle cx='{:.1f}' cy='{:.1f}' r='5' fill='#1E6E8C'/>"  # the dimension
+                    "<text x='{:.1f}' y='{:.1f}' font-size='11'>{}</text>"
+                ).format(
+                    px(importance[key]), py(performance[key]), px(importance[key]) + 7, py(performance[key]) + 4, key
+                )
+            )
+        parts.append(Markup("</svg>"))
+        return Markup("").join(parts)
 
     @api.depends("analysis")
     def _compute_html(self):
@@ -361,27 +413,31 @@ class CustomerSatisfactionCampaign(models.Model):
                 segment_rows,
             )
             regression = {c["dimension"]: c for c in (data.get("regression") or {}).get("coefficients", [])}
-            campaign.drivers_html = self._html_table(
-                [
-                    self.env._("Dimension"),
-                    "r",
-                    "p",
-                    self.env._("Beta"),
-                    self.env._("Importance"),
-                    self.env._("Quadrant"),
-                ],
-                [
-                    (
-                        row["dimension"],
-                        fmt(row["r"], "{:.2f}"),
-                        fmt(row["p"], "{:.3f}"),
-                        fmt(regression.get(row["dimension"], {}).get("beta"), "{:.2f}"),
-                        fmt((regression.get(row["dimension"], {}).get("importance") or 0) * 100, "{:.0f} %"),
-                        quadrant_labels.get((data.get("quadrants") or {}).get(row["dimension"]), "-"),
-                    )
-                    for row in data.get("correlations", [])
-                ],
-            ) + Markup("<p>R² = {}</p>").format(fmt((data.get("regression") or {}).get("r2"), "{:.2f}"))
+            campaign.drivers_html = (
+                self._html_table(
+                    [
+                        self.env._("Dimension"),
+                        "r",
+                        "p",
+                        self.env._("Beta"),
+                        self.env._("Importance"),
+                        self.env._("Quadrant"),
+                    ],
+                    [
+                        (
+                            row["dimension"],
+                            fmt(row["r"], "{:.2f}"),
+                            fmt(row["p"], "{:.3f}"),
+                            fmt(regression.get(row["dimension"], {}).get("beta"), "{:.2f}"),
+                            fmt((regression.get(row["dimension"], {}).get("importance") or 0) * 100, "{:.0f} %"),
+                            quadrant_labels.get((data.get("quadrants") or {}).get(row["dimension"]), "-"),
+                        )
+                        for row in data.get("correlations", [])
+                    ],
+                )
+                + Markup("<p>R² = {}</p>").format(fmt((data.get("regression") or {}).get("r2"), "{:.2f}"))
+                + self._quadrant_svg(data)
+            )
             reliability = data.get("reliability") or {}
             kmo = data.get("kmo") or {}
             bartlett = data.get("bartlett") or {}

@@ -450,7 +450,8 @@ class CustomerTierPolicy(models.Model):
         self.env.cr.execute(
             """
             SELECT DISTINCT ON (satisfaction_partner_id) satisfaction_partner_id, satisfaction_index,
-                   NULLIF(satisfaction_recommend, 0) * 10, NULLIF(satisfaction_repurchase, 0)
+                   CASE WHEN satisfaction_nps_category IS NOT NULL THEN satisfaction_recommend * 10 END,
+                   NULLIF(satisfaction_repurchase, 0)
               FROM survey_user_input
              WHERE satisfaction_partner_id IS NOT NULL AND state = 'done' AND satisfaction_scored
                AND end_datetime < %s

@@ -14,10 +14,7 @@ class TestAgreement(CustomerRelationsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env["res.company"].create({"name": "上海洗衣设备 Agreement Test Machines"})
-        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
-        for user in cls.handler | cls.user | cls.quality | cls.manager:
-            user.write({"company_ids": [Command.link(cls.company.id)], "company_id": cls.company.id})
+        cls._use_own_company("上海洗衣设备 Agreement Test Machines")
         cls.categ_washers = cls.env["product.category"].create({"name": "洗脱机 Washers"})
         Product = cls.env["product.product"]
         cls.washer = Product.create(

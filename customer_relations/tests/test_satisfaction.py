@@ -188,11 +188,15 @@ class TestSatisfaction(CustomerRelationsCase):
         self.assertAlmostEqual(campaign.response_rate, 200 / 3)
         campaign.action_remind()
         self.assertEqual(self.env["mail.mail"].search_count(invitations), 4, "one reminder to the non-respondent")
+        third = campaign.user_input_ids - first - second
+        self._answer(third, 4, 2, "Often", (4, 3), 8)
         campaign.action_close()
         self.assertEqual(campaign.state, "closed")
-        self.assertAlmostEqual(campaign.index_value, (first.satisfaction_index + second.satisfaction_index) / 2)
-        self.assertAlmostEqual(campaign.nps_value, 0.0)  # one promoter, one detractor
+        answers = first | second | third
+        self.assertAlmostEqual(campaign.index_value, sum(answers.mapped("satisfaction_index")) / 3)
+        self.assertAlmostEqual(campaign.nps_value, 0.0)  # one promoter, one passive, one detractor
         self.assertIn("Quality", campaign.dimensions_html)
+        self.assertIn("<svg", campaign.drivers_html, "the importance-performance chart")
         self.assertTrue(campaign.reliability_html)
         # Excel summary, read back
         campaign.action_export_xlsx()
@@ -202,12 +206,12 @@ class TestSatisfaction(CustomerRelationsCase):
             ["Summary", "Dimensions", "Segments", "Drivers", "Reliability", "Items", "Comments", "Customers"],
         )
         summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows(min_row=2)}
-        self.assertEqual(summary["Answers"], 2)
+        self.assertEqual(summary["Answers"], 3)
         self.assertAlmostEqual(summary["Satisfaction index"], campaign.index_value, places=6)
-        self.assertAlmostEqual(summary["Response rate"], 2 / 3, places=6)
+        self.assertAlmostEqual(summary["Response rate"], 1.0, places=6)
         self.assertEqual(book["Comments"]["C2"].value, "设备很好 Great machines")
         customers = [row[0].value for row in book["Customers"].iter_rows(min_row=2)]
-        self.assertEqual(sorted(customers), sorted(self.customers[:2].mapped("name")))
+        self.assertEqual(sorted(customers), sorted(self.customers.mapped("name")))
         self.assertEqual(book["Dimensions"].freeze_panes, "A2")
         # PDF content
         html = (

@@ -16,11 +16,7 @@ class TestTiering(CustomerRelationsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # A company of our own, so that other customers (demo data included) stay out.
-        cls.company = cls.env["res.company"].create({"name": "洗衣机械 Tiering Test Laundry Machines"})
-        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
-        for user in cls.handler | cls.user | cls.quality | cls.manager:
-            user.write({"company_ids": [Command.link(cls.company.id)], "company_id": cls.company.id})
+        cls._use_own_company("洗衣机械 Tiering Test Laundry Machines")
         Category = cls.env["product.category"]
         cls.categ_machines = Category.create({"name": "Washer-extractors"})
         cls.categ_parts = Category.create({"name": "Spare parts"})
