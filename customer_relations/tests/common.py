@@ -18,6 +18,7 @@ class CustomerRelationsCase(TransactionCase):
         cls.manager = new_test_user(cls.env, login="cr_manager", groups=prefix + "manager")
         cls.employee = new_test_user(cls.env, login="cr_employee", groups="base.group_user")
         cls.region_east = cls.env.ref("customer_relations.customer_region_east")
+        cls.region_northwest = cls.env.ref("customer_relations.customer_region_northwest")
 
     @classmethod
     def _use_own_company(cls, name):
@@ -27,4 +28,3 @@ class CustomerRelationsCase(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
         for user in cls.handler | cls.user | cls.quality | cls.manager:
             user.write({"company_ids": [Command.link(cls.company.id)], "company_id": cls.company.id})
-        cls.region_northwest = cls.env.ref("customer_relations.customer_region_northwest")
