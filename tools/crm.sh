@@ -26,12 +26,18 @@ DEB_PACKAGES=(postgresql libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf fonts-n
 say() { printf '\033[1m[crm]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[crm]\033[0m %s\n' "$*" >&2; exit 1; }
 
+# A Python that Odoo 18 supports (3.10 to 3.12) and that really runs: version managers such as
+# pyenv put shims on the PATH for versions that are not active.
 python_bin() {
     local py
-    for py in python3.12 python3.11 python3.10 python3; do
-        if command -v "$py" >/dev/null 2>&1; then command -v "$py"; return; fi
+    for py in python3 python3.12 python3.11 python3.10; do
+        if command -v "$py" >/dev/null 2>&1 \
+            && "$py" -c 'import sys, venv; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' >/dev/null 2>&1; then
+            command -v "$py"
+            return
+        fi
     done
-    die "No python3 found: install Python 3.10 to 3.12."
+    die "No usable Python 3.10 to 3.12 found: install one (Debian: python3 python3-venv)."
 }
 
 pg_bindir() {
