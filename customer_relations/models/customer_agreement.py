@@ -471,7 +471,24 @@ class CustomerAgreement(models.Model):
 
     def _measure_revenue(self):
         """{agreement id: revenue of the customer's confirmed orders in the agreement's dates}."""
-        rows = [(a.id, a.partner_id.id, a.company_id.id, a.date_start, a.date_end + timedelta(days=1)) for a in self]
+        return self._revenue_in_periods(
+            [(a.id, a.partner_id.id, a.company_id.id, a.date_start, a.date_end) for a in self]
+        )
+
+    @api.model
+    def _revenue_in_periods(self, periods):
+        """Revenue (untaxed, company currency) of confirmed orders of commercial customers in
+        date ranges, in one grouped query.
+
+        :param periods: iterable of (key, commercial partner id, company id, first day, last day)
+        :return: {key: revenue}
+        """
+        rows = [
+            (key, partner, company, start, end + timedelta(days=1)) for key, partner, company, start, end in periods
+        ]
+        if not rows:
+            return {}
+        self.env.flush_all()
         self.env.cr.execute(
             """
             SELECT a.id, SUM(sol.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1))
@@ -486,7 +503,7 @@ class CustomerAgreement(models.Model):
             """,
             [list(column) for column in zip(*rows, strict=True)],
         )
-        return {agreement_id: float(amount or 0.0) for agreement_id, amount in self.env.cr.fetchall()}
+        return {key: float(amount or 0.0) for key, amount in self.env.cr.fetchall()}
 
     def _summary(self, as_of, revenue):
         """Overall achievement (mean over the targets' current periods) and the rebate earned

@@ -122,10 +122,15 @@ class CustomerAgreementReview(models.Model):
             ]
         )
         length = self.date_to - self.date_from
-        revenue = self._revenue_between(self.date_from, self.date_to)
-        previous = self._revenue_between(
-            self.date_from - length - timedelta(days=1), self.date_from - timedelta(days=1)
+        previous_end = self.date_from - timedelta(days=1)
+        customer, company = self.partner_id.id, self.company_id.id
+        revenues = agreement._revenue_in_periods(
+            [
+                (1, customer, company, self.date_from, self.date_to),
+                (0, customer, company, previous_end - length, previous_end),
+            ]
         )
+        revenue, previous = revenues.get(1, 0.0), revenues.get(0, 0.0)
         commitments = agreement
         complaints = self._complaint_figures()
         achievements = [line.achievement for line in self.line_ids if line.target_value]
@@ -164,23 +169,6 @@ class CustomerAgreementReview(models.Model):
     # ------------------------------------------------------------------
     # Figures
     # ------------------------------------------------------------------
-    def _revenue_between(self, date_from, date_to):
-        self.ensure_one()
-        orders = (
-            self.env["sale.order"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "child_of", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("state", "=", "sale"),
-                    ("date_order", ">=", fields.Datetime.to_datetime(date_from)),
-                    ("date_order", "<", fields.Datetime.to_datetime(date_to + timedelta(days=1))),
-                ]
-            )
-        )
-        return sum(order.amount_untaxed / (order.currency_rate or 1.0) for order in orders)
-
     def _complaint_figures(self):
         """Complaints of the customer in the period; filled in once complaints exist."""
         return {"count": 0, "open": 0, "overdue": 0}

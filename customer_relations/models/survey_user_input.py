@@ -119,26 +119,47 @@ class SurveyUserInput(models.Model):
                 for row in dimension_scores.itertuples()
             ]
         )
-        for answer in self:
-            values = responses.loc[answer.id] if answer.id in responses.index else None
+        # One set-based update for all answers (an answer without any scored item gets zeros).
+        scored = responses.reindex(self.ids)
 
-            def get(column, values=values):
-                if values is None:
-                    return False
-                value = values[column]
-                return False if value is None or (isinstance(value, float) and value != value) else value
+        def column(name, empty=None):
+            return [empty if value is None or value != value else value for value in scored[name].tolist()]
 
-            answer.write(
-                {
-                    "satisfaction_index": get("index") or 0.0,
-                    "satisfaction_level": get("level"),
-                    "satisfaction_overall": get("overall") or 0.0,
-                    "satisfaction_recommend": get("recommend") or 0.0,
-                    "satisfaction_nps_category": get("nps_category"),
-                    "satisfaction_repurchase": get("repurchase") or 0.0,
-                    "satisfaction_scored": values is not None,
-                }
-            )
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE survey_user_input u
+               SET satisfaction_index = COALESCE(v.index, 0), satisfaction_level = v.level,
+                   satisfaction_overall = COALESCE(v.overall, 0), satisfaction_recommend = COALESCE(v.recommend, 0),
+                   satisfaction_nps_category = v.nps, satisfaction_repurchase = COALESCE(v.repurchase, 0),
+                   satisfaction_scored = v.scored
+              FROM unnest(%s::int4[], %s::float8[], %s::varchar[], %s::float8[], %s::float8[], %s::varchar[],
+                          %s::float8[], %s::bool[])
+                   AS v(id, index, level, overall, recommend, nps, repurchase, scored)
+             WHERE u.id = v.id
+            """,
+            [
+                self.ids,
+                column("index"),
+                column("level"),
+                column("overall"),
+                column("recommend"),
+                column("nps_category"),
+                column("repurchase"),
+                [answer_id in responses.index for answer_id in self.ids],
+            ],
+        )
+        self.invalidate_recordset(
+            [
+                "satisfaction_index",
+                "satisfaction_level",
+                "satisfaction_overall",
+                "satisfaction_recommend",
+                "satisfaction_nps_category",
+                "satisfaction_repurchase",
+                "satisfaction_scored",
+            ]
+        )
 
     @api.model
     def _latest_satisfaction(self, partners, on_date=None):
