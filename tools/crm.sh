@@ -201,7 +201,7 @@ odoo_test_once() {
     rc=0
     # shellcheck disable=SC2046
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" $(odoo_base_args "$tmp/pgdata" "$port") \
-        -d "$db" -i "$ADDON" $demo_flag --test-tags "/$ADDON" --stop-after-init \
+        -d "$db" -i "$ADDON" $demo_flag --test-tags "${CRM_TEST_TAGS:-/$ADDON}" --stop-after-init \
         --http-interface=127.0.0.1 --http-port="$TEST_HTTP_PORT" --data-dir="$tmp/filestore" \
         --log-level=test --logfile="$log" >/dev/null 2>&1 || rc=$?
     summary=$(grep -E "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$log" | tail -n 1 || true)

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .complaint_constants import OPEN_STATES
+
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
 
 
@@ -170,8 +172,25 @@ class CustomerAgreementReview(models.Model):
     # Figures
     # ------------------------------------------------------------------
     def _complaint_figures(self):
-        """Complaints of the customer in the period; filled in once complaints exist."""
-        return {"count": 0, "open": 0, "overdue": 0}
+        """Complaints of the customer received in the period: all valid ones, those still open,
+        and those whose SLA is breached (red) now."""
+        self.ensure_one()
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("partner_id", "=", self.partner_id.id),
+            ("state", "!=", "rejected"),
+            ("received_at", ">=", fields.Datetime.to_datetime(self.date_from)),
+            ("received_at", "<", fields.Datetime.to_datetime(self.date_to + timedelta(days=1))),
+        ]
+        groups = self.env["customer.complaint"].sudo()._read_group(domain, ["state", "sla_warning_level"], ["__count"])
+        figures = {"count": 0, "open": 0, "overdue": 0}
+        for state, level, count in groups:
+            figures["count"] += count
+            if state in OPEN_STATES:
+                figures["open"] += count
+                if level == "red":
+                    figures["overdue"] += count
+        return figures
 
     def _satisfaction_index(self):
         """Latest satisfaction index of the customer at the review date."""

@@ -440,8 +440,24 @@ class CustomerTierPolicy(models.Model):
 
     # Hooks for the features that measure complaints, satisfaction and agreements.
     def _tier_complaint_counts(self, date_from, date_to):
-        """{commercial partner id: complaints received in the window}; none without complaints."""
-        return {}
+        """{commercial partner id: valid complaints received in the window} (rejected ones do
+        not count), one grouped query."""
+        self.ensure_one()
+        groups = (
+            self.env["customer.complaint"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "!=", "rejected"),
+                    ("received_at", ">=", fields.Datetime.to_datetime(date_from)),
+                    ("received_at", "<", fields.Datetime.to_datetime(date_to) + timedelta(days=1)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        return {partner.id: count for partner, count in groups}
 
     def _tier_satisfaction_index(self, on_date):
         """{commercial partner id: latest satisfaction 0-100}: the mean of the index, the intent

@@ -14,3 +14,33 @@ class ResCompany(models.Model):
         default=50.0,
         help="At half the agreement's term, below this achievement the key-account manager is alerted.",
     )
+    complaint_default_department_id = fields.Many2one(
+        "hr.department",
+        "Default complaint department",
+        help="Complaints that no routing rule matches go to this department.",
+    )
+    complaint_emergency_department_ids = fields.Many2many(
+        "hr.department",
+        "res_company_complaint_emergency_dept_rel",
+        "company_id",
+        "department_id",
+        string="Emergency team departments",
+        help="The heads of these departments join every major or critical complaint.",
+    )
+    complaint_emergency_user_ids = fields.Many2many(
+        "res.users",
+        "res_company_complaint_emergency_user_rel",
+        "company_id",
+        "user_id",
+        string="Emergency team members",
+    )
+    complaint_callback_survey_id = fields.Many2one(
+        "survey.survey",
+        "Complaint callback survey",
+        help="Sent to the complaining contact when a complaint is closed.",
+    )
+    complaint_repeat_days = fields.Integer(
+        "Repeat complaint window (days)",
+        default=365,
+        help="A complaint of a customer that already complained within this many days counts as a repeat.",
+    )

@@ -6,6 +6,15 @@ class ResConfigSettings(models.TransientModel):
 
     agreement_reminder_days = fields.Integer(related="company_id.agreement_reminder_days", readonly=False)
     agreement_halfway_threshold = fields.Float(related="company_id.agreement_halfway_threshold", readonly=False)
+    complaint_default_department_id = fields.Many2one(
+        related="company_id.complaint_default_department_id", readonly=False
+    )
+    complaint_emergency_department_ids = fields.Many2many(
+        related="company_id.complaint_emergency_department_ids", readonly=False
+    )
+    complaint_emergency_user_ids = fields.Many2many(related="company_id.complaint_emergency_user_ids", readonly=False)
+    complaint_callback_survey_id = fields.Many2one(related="company_id.complaint_callback_survey_id", readonly=False)
+    complaint_repeat_days = fields.Integer(related="company_id.complaint_repeat_days", readonly=False)
     customer_region_count = fields.Integer(
         compute="_compute_customer_region_count",
         string="Sales Regions",

@@ -57,6 +57,7 @@ class ResPartner(models.Model):
     agreement_ids = fields.One2many("customer.agreement", "partner_id", string="Key-account agreements", groups=_USER)
     agreement_count = fields.Integer(compute="_compute_agreement_count", string="Agreements", groups=_USER)
     tier_review_count = fields.Integer(compute="_compute_tier_review_count", string="Tier reviews", groups=_USER)
+    complaint_count = fields.Integer(compute="_compute_complaint_count", string="Complaints", groups=_USER)
 
     # ------------------------------------------------------------------
     # Computes
@@ -106,6 +107,13 @@ class ResPartner(models.Model):
         for partner in self:
             partner.agreement_count = counts.get(partner, 0)
 
+    def _compute_complaint_count(self):
+        counts = dict(
+            self.env["customer.complaint"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        )
+        for partner in self:
+            partner.complaint_count = counts.get(partner, 0)
+
     def _compute_tier_review_count(self):
         counts = dict(
             self.env["customer.tier.review.line"]._read_group(
@@ -143,6 +151,13 @@ class ResPartner(models.Model):
     def action_view_agreements(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_agreement_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_view_complaints(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_complaint_action")
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action

@@ -16,6 +16,13 @@ NPS_CATEGORY = [("promoter", "Promoter"), ("passive", "Passive"), ("detractor", 
 class SurveyUserInput(models.Model):
     _inherit = "survey.user_input"
 
+    complaint_id = fields.Many2one(
+        "customer.complaint",
+        "Complaint",
+        index="btree_not_null",
+        readonly=True,
+        help="The complaint this callback is about.",
+    )
     satisfaction_partner_id = fields.Many2one(
         "res.partner",
         string="Customer (company)",

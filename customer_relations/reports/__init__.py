@@ -1,1 +1,1 @@
-
+from . import customer_complaint_duration_report

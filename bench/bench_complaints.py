@@ -1,0 +1,143 @@
+"""Benchmark: SLA warning-level update for 50,000 open complaints.
+
+Generates (in the scratch database, rolled back at the end) 50,000 submitted complaints with
+three running milestones each (150,000 milestone rows, deadlines spread over two weeks), then
+times:
+
+  (a) the scheduled update ``customer.complaint.sla._update_warning_levels`` at a moment when
+      about a third of the levels change, with its number of SQL queries;
+  (a2) the same update run again right after (nothing changes);
+  (b) a naive ORM loop: read each running milestone, compute its level with the engine and
+      write it back one by one (timed on a sample, extrapolated to every milestone);
+
+and prints times and the ratio b/a. Usage (through ``make bench``):
+python bench/bench_complaints.py <odoo options> -d DB; BENCH_COMPLAINTS overrides the count.
+"""
+
+import os
+import sys
+from datetime import datetime, timedelta
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from common import clone_rows, odoo_env, timed
+
+COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "50000"))
+NAIVE_SAMPLE = int(os.environ.get("BENCH_NAIVE_SAMPLE", "2000"))
+START = datetime(2026, 11, 1, 0, 0)
+
+
+def generate(env):
+    cr = env.cr
+    print(f"Generating {COMPLAINTS} open complaints with 3 milestones each ...", flush=True)
+    department = env["hr.department"].create({"name": "Bench service department"})
+    env.company.complaint_default_department_id = department
+    customer = env["res.partner"].create({"name": "Bench complaint customer", "is_company": True})
+    template = env["customer.complaint"].create(
+        {
+            "title": "Bench complaint",
+            "partner_id": customer.id,
+            "category_id": env.ref("customer_relations.customer_complaint_category_delivery").id,
+            "description": "<p>Bench</p>",
+            "received_at": START,
+        }
+    )
+    template.action_submit()
+    env.flush_all()
+    slas = template.sla_ids
+    if len(slas) < 2:
+        raise SystemExit("The standard SLA policy should give the template milestones.")
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM customer_complaint")
+    first = cr.fetchone()[0] + 1
+    # Received over two weeks, one complaint every ~24 seconds.
+    received = f"TIMESTAMP '{START:%Y-%m-%d %H:%M:%S}' + (g * 24) * INTERVAL '1 second'"
+    clone_rows(
+        cr,
+        "customer_complaint",
+        template.id,
+        COMPLAINTS,
+        {"name": "'BENCH/' || g", "received_at": received, "access_token": "NULL"},
+    )
+    for sla in slas:
+        hours = sla.target_hours
+        received_of = f"(TIMESTAMP '{START:%Y-%m-%d %H:%M:%S}' + (g * 24) * INTERVAL '1 second')"
+        clone_rows(
+            cr,
+            "customer_complaint_sla",
+            sla.id,
+            COMPLAINTS,
+            {
+                "complaint_id": f"{first - 1} + g",
+                "deadline": f"{received_of} + INTERVAL '{hours} hours'",
+                "yellow_at": f"{received_of} + INTERVAL '{hours * 0.5} hours'",
+                "orange_at": f"{received_of} + INTERVAL '{hours * 0.8} hours'",
+                "warning_level": "'green'",
+                "status": "'running'",
+            },
+        )
+    cr.execute("ANALYZE customer_complaint")
+    cr.execute("ANALYZE customer_complaint_sla")
+    return template
+
+
+class QueryCounter:
+    def __init__(self, cr):
+        self.cr = cr
+
+    def __enter__(self):
+        self.start = self.cr.sql_log_count
+        return self
+
+    def __exit__(self, *exc):
+        self.count = self.cr.sql_log_count - self.start
+
+
+def naive(env, sla_ids, now):
+    from odoo.addons.customer_relations.engine import complaints as engine
+
+    for sla in env["customer.complaint.sla"].browse(sla_ids):
+        level = engine.level_at(now, {"deadline": sla.deadline, "yellow_at": sla.yellow_at, "orange_at": sla.orange_at})
+        if level != sla.warning_level:
+            sla.write({"warning_level": level})
+        sla.invalidate_recordset()
+    env.flush_all()
+
+
+def main():
+    registry, env = odoo_env()
+    with registry.cursor() as cr:
+        env = env(cr=cr)
+        generate(env)
+        Sla = env["customer.complaint.sla"]
+        cr.execute("SELECT COUNT(*) FROM customer_complaint_sla WHERE status = 'running'")
+        running = cr.fetchone()[0]
+        moment = START + timedelta(days=10)
+        results = {}
+        print("Timings:", flush=True)
+        with QueryCounter(cr) as queries, timed("(a) set-based update of every running milestone", results):
+            changed = Sla._update_warning_levels(now=moment)
+        with QueryCounter(cr) as again, timed("(a2) the same update again (nothing changes)", results):
+            Sla._update_warning_levels(now=moment)
+        cr.execute(
+            "SELECT id FROM customer_complaint_sla WHERE status = 'running' ORDER BY id LIMIT %s", [NAIVE_SAMPLE]
+        )
+        sample = [row[0] for row in cr.fetchall()]
+        label = f"(b) naive ORM loop on a sample of {len(sample)} milestones"
+        with timed(label, results):
+            naive(env, sample, moment + timedelta(days=2))
+        naive_full = results[label] * running / max(len(sample), 1)
+        print(f"  {'(b) naive ORM loop, extrapolated to ' + str(running) + ' milestones':<58} {naive_full:9.3f} s")
+        print()
+        cr.execute(
+            "SELECT sla_warning_level, COUNT(*) FROM customer_complaint GROUP BY 1 ORDER BY 1"
+        )
+        print(f"open complaints: {COMPLAINTS + 1}; running milestones: {running}; levels changed by (a): {changed}")
+        print(f"queries of (a): {queries.count}; of (a2): {again.count}")
+        print(f"complaints per warning level: {dict(cr.fetchall())}")
+        a = results["(a) set-based update of every running milestone"]
+        print(f"b/a = {naive_full / a:.1f}")
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()

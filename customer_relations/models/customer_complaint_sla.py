@@ -1,0 +1,197 @@
+from odoo import api, fields, models
+
+from ..engine import complaints as engine
+from .complaint_constants import ESCALATION, MILESTONE, SLA_STATUS, WARNING_LEVEL
+
+MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
+
+# One CASE shared by the set-based update: the same rule as engine.level_at.
+_LEVEL_CASE = """
+    CASE WHEN deadline IS NOT NULL AND %(now)s >= deadline THEN 'red'
+         WHEN orange_at IS NOT NULL AND %(now)s >= orange_at THEN 'orange'
+         WHEN yellow_at IS NOT NULL AND %(now)s >= yellow_at THEN 'yellow'
+         ELSE 'green' END
+"""
+
+
+class CustomerComplaintSla(models.Model):
+    """One service-level milestone of a complaint: its deadline, warning marks and outcome."""
+
+    _name = "customer.complaint.sla"
+    _description = "Complaint SLA Milestone"
+    _order = "complaint_id, milestone, id"
+    _rec_name = "milestone"
+
+    complaint_id = fields.Many2one("customer.complaint", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="complaint_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="complaint_id.partner_id", store=True, string="Customer")
+    department_id = fields.Many2one(related="complaint_id.department_id", store=True)
+    category_id = fields.Many2one(related="complaint_id.category_id", store=True)
+    severity = fields.Selection(related="complaint_id.severity", store=True)
+    milestone = fields.Selection(MILESTONE, required=True)
+    target_hours = fields.Float(required=True, aggregator="avg")
+    from_agreement = fields.Boolean("Promised by agreement")
+    start_at = fields.Datetime(related="complaint_id.received_at", string="Clock start")
+    deadline = fields.Datetime(index=True)
+    yellow_at = fields.Datetime("Yellow from")
+    orange_at = fields.Datetime("Orange from")
+    reached_at = fields.Datetime("Reached at")
+    status = fields.Selection(SLA_STATUS, required=True, default="running", index=True)
+    warning_level = fields.Selection(
+        WARNING_LEVEL, default="green", index=True, help="Updated by the scheduled action."
+    )
+    warning_level_now = fields.Selection(WARNING_LEVEL, "Warning", compute="_compute_warning_level_now")
+    escalated_level = fields.Selection(ESCALATION, default="none", required=True)
+    compliance = fields.Float(
+        "Compliance (%)",
+        compute="_compute_compliance",
+        store=True,
+        aggregator="avg",
+        help="100 when met, 0 when missed; analyse it on reached milestones.",
+    )
+
+    @api.depends("status", "deadline", "yellow_at", "orange_at", "warning_level")
+    def _compute_warning_level_now(self):
+        now = fields.Datetime.now()
+        for sla in self:
+            if sla.status == "running":
+                sla.warning_level_now = engine.level_at(now, sla._marks())
+            else:
+                sla.warning_level_now = sla.warning_level
+
+    @api.depends("status")
+    def _compute_compliance(self):
+        for sla in self:
+            sla.compliance = 100.0 if sla.status == "met" else 0.0
+
+    def _marks(self):
+        return {"deadline": self.deadline, "yellow_at": self.yellow_at, "orange_at": self.orange_at}
+
+    def _schedule(self):
+        """Deadline and warning marks from the policy's calendar and the complaint's pauses."""
+        for sla in self:
+            complaint = sla.complaint_id
+            policy = complaint.sla_policy_id
+            calendar = policy._engine_calendar() if policy else None
+            pauses = [(p.date_start, p.date_end) for p in complaint.pause_ids]
+            yellow = (policy.yellow_share if policy else 50.0) / 100.0
+            orange = (policy.orange_share if policy else 80.0) / 100.0
+            marks = engine.schedule(complaint.received_at, sla.target_hours, calendar, pauses, yellow, orange)
+            sla.write(marks)
+        self._refresh_levels()
+
+    def _refresh_levels(self):
+        now = fields.Datetime.now()
+        for sla in self.filtered(lambda s: s.status == "running"):
+            sla.warning_level = engine.level_at(now, sla._marks())
+
+    def _reach(self, moment):
+        for sla in self:
+            met = not sla.deadline or moment <= sla.deadline
+            sla.write(
+                {
+                    "reached_at": moment,
+                    "status": "met" if met else "missed",
+                    "warning_level": engine.level_at(moment, sla._marks()),
+                }
+            )
+
+    # ------------------------------------------------------------------
+    # Scheduled action
+    # ------------------------------------------------------------------
+    @api.model
+    def _update_warning_levels(self, now=None):
+        """Two statements whatever the number of complaints: the milestones' levels, then each
+        complaint's worst level and next deadline.
+
+        :return: number of milestones whose level changed
+        """
+        now = now or fields.Datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"""
+            UPDATE customer_complaint_sla
+               SET warning_level = {_LEVEL_CASE}
+             WHERE status = 'running' AND warning_level IS DISTINCT FROM {_LEVEL_CASE}
+            """,
+            {"now": now},
+        )
+        changed = self.env.cr.rowcount
+        self.env.cr.execute(
+            """
+            UPDATE customer_complaint c
+               SET sla_warning_level = agg.level, sla_deadline = agg.deadline
+              FROM (SELECT complaint_id,
+                           (ARRAY['green', 'yellow', 'orange', 'red'])[
+                               MAX(CASE warning_level WHEN 'green' THEN 1 WHEN 'yellow' THEN 2
+                                                      WHEN 'orange' THEN 3 WHEN 'red' THEN 4 END)] AS level,
+                           MIN(deadline) AS deadline
+                      FROM customer_complaint_sla
+                     WHERE status = 'running'
+                  GROUP BY complaint_id) agg
+             WHERE c.id = agg.complaint_id
+               AND (c.sla_warning_level IS DISTINCT FROM agg.level OR c.sla_deadline IS DISTINCT FROM agg.deadline)
+            """
+        )
+        self.env.invalidate_all()
+        return changed
+
+    @api.model
+    def _escalate(self):
+        """Orange: an activity for the responsible department's head. Red: for the managers and
+        the key-account manager. Once per milestone and level, whatever how often this runs."""
+        self.env.cr.execute(
+            """
+            SELECT id FROM customer_complaint_sla
+             WHERE status = 'running'
+               AND ((warning_level = 'orange' AND escalated_level = 'none')
+                 OR (warning_level = 'red' AND escalated_level IN ('none', 'orange')))
+            """
+        )
+        slas = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
+        if not slas:
+            return 0
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("customer.complaint")
+        managers = self.env.ref(MANAGER_GROUP).sudo().users.filtered(lambda u: u.active and not u.share)
+        labels = dict(self._fields["milestone"]._description_selection(self.env))
+        activities = []
+        for sla in slas:
+            complaint = sla.complaint_id
+            if sla.warning_level == "orange":
+                users = complaint.department_id.manager_id.user_id
+                summary = self.env._(
+                    "SLA warning (orange): %(milestone)s of %(ref)s is due %(deadline)s",
+                    milestone=labels[sla.milestone],
+                    ref=complaint.name,
+                    deadline=fields.Datetime.to_string(sla.deadline),
+                )
+            else:
+                agreement = self.env["customer.agreement"]._find_active(
+                    complaint.partner_id, complaint.company_id, fields.Date.context_today(self)
+                )
+                account_manager = (
+                    agreement[complaint.partner_id].manager_id if agreement else complaint.partner_id.user_id
+                )
+                users = managers.filtered(lambda u, c=complaint: c.company_id in u.company_ids) | account_manager
+                summary = self.env._(
+                    "SLA breached (red): %(milestone)s of %(ref)s was due %(deadline)s",
+                    milestone=labels[sla.milestone],
+                    ref=complaint.name,
+                    deadline=fields.Datetime.to_string(sla.deadline),
+                )
+            for user in users:
+                activities.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": complaint.id,
+                        "user_id": user.id,
+                        "activity_type_id": todo.id,
+                        "summary": summary,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                )
+        self.env["mail.activity"].sudo().create(activities)
+        for level in ("orange", "red"):
+            slas.filtered(lambda s, level=level: s.warning_level == level).write({"escalated_level": level})
+        return len(slas)
