@@ -349,6 +349,190 @@ class CustomerRelationsDemo(models.AbstractModel):
             campaigns |= campaign
         return campaigns
 
+    def _generate_demo_complaints(self, seed=20240601):
+        """Routing rules, an emergency team, a callback survey and about thirty complaints of
+        the demo customers in every state, with a plausible timeline written afterwards."""
+        rng = random.Random(seed)
+        ref = self.env.ref
+        company = self.env.company
+        dept = {
+            key: ref(f"customer_relations.hr_department_{key}")
+            for key in (
+                "sales_service",
+                "quality_inspection",
+                "production_planning",
+                "chief_engineer_office",
+                "workshop_1",
+            )
+        }
+        cats = {
+            key: ref(f"customer_relations.customer_complaint_category_{key}")
+            for key in ("quality", "delivery", "service", "price", "documentation")
+        }
+        Rule = self.env["customer.complaint.routing.rule"]
+        Rule.create(
+            [
+                {
+                    "name": "质量投诉 Quality to inspection",
+                    "sequence": 1,
+                    "department_id": dept["quality_inspection"].id,
+                    "category_ids": [Command.link(cats["quality"].id)],
+                },
+                {
+                    "name": "交货投诉 Delivery to planning",
+                    "sequence": 2,
+                    "department_id": dept["production_planning"].id,
+                    "category_ids": [Command.link(cats["delivery"].id)],
+                },
+                {
+                    "name": "服务投诉 Service to workshop 1",
+                    "sequence": 3,
+                    "department_id": dept["workshop_1"].id,
+                    "category_ids": [Command.link(cats["service"].id)],
+                },
+            ]
+        )
+        callback = self.env["survey.survey"].create(
+            {"title": "投诉回访 Complaint callback", "access_mode": "token", "questions_layout": "one_page"}
+        )
+        self.env["survey.question"].create(
+            {
+                "survey_id": callback.id,
+                "title": "您对投诉处理满意吗？ Are you satisfied with the handling?",
+                "question_type": "scale",
+                "scale_min": 1,
+                "scale_max": 5,
+                "satisfaction_role": "overall",
+            }
+        )
+        company.write(
+            {
+                "complaint_default_department_id": dept["sales_service"].id,
+                "complaint_emergency_department_ids": [
+                    Command.set((dept["chief_engineer_office"] | dept["production_planning"]).ids)
+                ],
+                "complaint_emergency_user_ids": [Command.set(ref("customer_relations.user_quality_zhang").ids)],
+                "complaint_callback_survey_id": callback.id,
+            }
+        )
+        customers = self.env["res.partner"].search(
+            [("ref", "=like", "CR%"), ("is_company", "=", True), ("customer_rank", ">", 0)], order="ref"
+        )
+        if not customers:
+            return self.env["customer.complaint"]
+        titles = {
+            "quality": ["轴承异响 Bearing noise", "门封漏水 Door seal leaks", "烘干不均 Uneven drying"],
+            "delivery": ["交货延迟 Late delivery", "包装破损 Damaged packaging"],
+            "service": ["维修响应慢 Slow repair visit", "安装不规范 Sloppy installation"],
+            "price": ["发票价格不符 Invoice price differs"],
+            "documentation": ["说明书缺页 Manual pages missing"],
+        }
+        now = fields.Datetime.now()
+        intake = ref("customer_relations.user_sales_service_li")
+        complaints = self.env["customer.complaint"]
+        finals = ["new", "routing", "investigating", "handling", "feedback", "replied", "closed", "closed", "closed"]
+        for index in range(30):
+            key = rng.choice(
+                ["quality", "quality", "quality", "delivery", "delivery", "service", "price", "documentation"]
+            )
+            customer = rng.choice(customers)
+            received = now - relativedelta(days=rng.randint(1, 330), hours=rng.randint(0, 23))
+            complaint = complaints.create(
+                {
+                    "title": rng.choice(titles[key]),
+                    "partner_id": customer.id,
+                    "contact_id": customer.child_ids[:1].id,
+                    "category_id": cats[key].id,
+                    "severity": rng.choice(["minor", "normal", "normal", "normal", "major", "critical"]),
+                    "channel": rng.choice(["phone", "phone", "email", "visit", "portal"]),
+                    "description": "<p>客户反映问题，需要调查。The customer reports a problem to investigate.</p>",
+                    "received_at": received,
+                    "intake_user_id": intake.id,
+                    "first_response_at": received + relativedelta(minutes=rng.randint(10, 300)),
+                }
+            )
+            final = finals[index % len(finals)] if index < 27 else "rejected"
+            self._demo_walk(complaint, final, rng)
+            complaints |= complaint
+        self._demo_timeline(complaints, rng)
+        self.env["customer.complaint.sla"]._update_warning_levels()
+        return complaints
+
+    def _demo_walk(self, complaint, final, rng):
+        order = ["new", "routing", "investigating", "handling", "feedback", "replied", "closed"]
+        causes = self.env["customer.complaint.root.cause"].search([("is_material", "=", False)])
+        if final == "rejected":
+            complaint.action_submit()
+            complaint._action_reject("不属于产品问题 Misuse, not a product defect")
+            return
+        target = order.index(final)
+        steps = [
+            (1, lambda c: c.action_submit()),
+            (2, lambda c: c.action_confirm_department()),
+            (
+                3,
+                lambda c: (
+                    c.write(
+                        {"root_cause_id": rng.choice(causes).id, "cause_analysis": "<p>原因已查明 Cause found.</p>"}
+                    ),
+                    c.action_start_handling(),
+                ),
+            ),
+            (
+                4,
+                lambda c: (
+                    c.write(
+                        {
+                            "handling_description": "<p>已处理 Handled on site.</p>",
+                            "remedy_type": rng.choice(["repair", "replacement", "compensation"]),
+                            "cost": rng.randint(2, 60) * 100.0,
+                            "onsite_at": c.received_at + relativedelta(hours=rng.randint(2, 30)),
+                        }
+                    ),
+                    c.action_send_feedback(),
+                ),
+            ),
+            (
+                5,
+                lambda c: (
+                    c.write({"reply": "<p>问题已解决，感谢您的反馈。Solved, thank you.</p>"}),
+                    c.with_context(mail_notify_force_send=False).action_reply(),
+                ),
+            ),
+            (
+                6,
+                lambda c: (
+                    c.is_quality
+                    and c._action_check_effectiveness("effective", "跟踪30天无复发 No recurrence in 30 days"),
+                    c.action_close(),
+                ),
+            ),
+        ]
+        for rank, step in steps:
+            if rank <= target:
+                step(complaint)
+
+    def _demo_timeline(self, complaints, rng):
+        """Spread each demo complaint's transitions after its receipt, as if handled over days."""
+        for complaint in complaints:
+            moment = complaint.received_at
+            for transition in complaint.transition_ids.sorted("id"):
+                hours = rng.uniform(0.5, 30.0)
+                moment = moment + relativedelta(seconds=int(hours * 3600))
+                transition.write(
+                    {
+                        "date": moment,
+                        "hours_in_state": hours,
+                        "hours_from_receipt": (moment - complaint.received_at).total_seconds() / 3600.0,
+                    }
+                )
+                if transition.to_state == "replied":
+                    complaint.write({"replied_at": moment, "hours_to_reply": transition.hours_from_receipt})
+                elif transition.to_state == "closed":
+                    complaint.write({"closed_at": moment, "hours_to_close": transition.hours_from_receipt})
+            for sla in complaint.sla_ids.filtered(lambda s: s.milestone == "resolution" and s.reached_at):
+                sla._reach(complaint.replied_at)
+
     def _demo_products(self, catalog, company):
         """Return {default_code: product.product}, creating what the catalogue lacks."""
         codes = [code for _name, items in catalog.values() for code, *_rest in items]

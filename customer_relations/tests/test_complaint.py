@@ -214,6 +214,12 @@ class TestComplaintWorkflow(ComplaintCase):
         self.assertGreater(complaint.hours_to_close, 0.0)
         with self.assertRaises(UserError, msg="a filed complaint is a business record"):
             complaint.unlink()
+        self.env.flush_all()
+        durations = self.env["customer.complaint.duration.report"].search(
+            [("company_id", "=", self.company.id), ("to_state", "=", "closed")]
+        )
+        self.assertEqual(durations.complaint_count, 1)
+        self.assertAlmostEqual(durations.median_hours, complaint.hours_to_close, places=3)
 
     def test_not_effective_sends_back_to_handling(self):
         complaint = self._submitted()

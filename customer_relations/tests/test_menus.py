@@ -37,11 +37,22 @@ class TestMenus(CustomerRelationsCase):
         self.assertTrue(any("Agreements" in name for name in opened))
         self.assertTrue(any("Campaigns" in name for name in opened))
         self.assertFalse(any("Configuration" in name for name in opened))
+        self.assertTrue(any("SLA Compliance" in name for name in opened))
+
+    def test_a_handler_opens_the_complaints_and_their_form(self):
+        opened = self._open_menus_as(self.handler)
+        self.assertTrue(any(name.endswith("Complaints / Complaints") for name in opened))
+        self.assertTrue(any("Corrective Actions" in name for name in opened))
+        self.assertFalse(any("Reporting" in name for name in opened))
+        arch = self.env["customer.complaint"].with_user(self.handler).get_views([(False, "form")])["views"]["form"]
+        self.assertIn("no_open", arch["arch"], "handlers read the customer without opening its Sales file")
 
     def test_a_manager_opens_every_menu_including_configuration(self):
         opened = self._open_menus_as(self.manager)
         self.assertTrue(any("Tier Policies" in name for name in opened))
         self.assertTrue(any("Satisfaction Dimensions" in name for name in opened))
+        self.assertTrue(any("Complaint Routing Rules" in name for name in opened))
+        self.assertTrue(any("SLA Policies" in name for name in opened))
 
     def test_customer_form_opens_for_each_role(self):
         partner = self.env["res.partner"].create({"name": "上海锦江 Jinjiang", "is_company": True})
