@@ -50,7 +50,6 @@ class CustomerComplaint(models.Model):
     )
     contact_id = fields.Many2one(
         "res.partner",
-        string="Contact",
         check_company=True,
         domain="['|', ('id', '=', partner_id), ('parent_id', '=', partner_id)]",
         help="The person who complained; the reply and the callback survey go to this contact.",
@@ -62,16 +61,14 @@ class CustomerComplaint(models.Model):
     is_major = fields.Boolean("Major complaint", compute="_compute_is_major", store=True)
     sale_order_id = fields.Many2one(
         "sale.order",
-        "Sale order",
         check_company=True,
         domain="[('partner_id', 'child_of', partner_id)]",
     )
-    product_id = fields.Many2one("product.product", "Product", check_company=True)
+    product_id = fields.Many2one("product.product", check_company=True)
     product_categ_id = fields.Many2one(related="product_id.categ_id", store=True, string="Product category")
     lot_name = fields.Char("Lot / serial number")
     invoice_id = fields.Many2one(
         "account.move",
-        "Invoice",
         check_company=True,
         domain="[('move_type', 'in', ('out_invoice', 'out_refund')), ('partner_id', 'child_of', partner_id)]",
     )
@@ -216,7 +213,6 @@ class CustomerComplaint(models.Model):
             complaint.color = colors.get(complaint.sla_warning_level, 9 if complaint.is_major else 0)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
 

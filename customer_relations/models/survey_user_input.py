@@ -18,7 +18,6 @@ class SurveyUserInput(models.Model):
 
     complaint_id = fields.Many2one(
         "customer.complaint",
-        "Complaint",
         index="btree_not_null",
         readonly=True,
         help="The complaint this callback is about.",

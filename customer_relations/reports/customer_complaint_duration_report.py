@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 from ..models.complaint_constants import COMPLAINT_STATE
 
@@ -22,14 +23,14 @@ class CustomerComplaintDurationReport(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        order = ", ".join(f"'{key}'" for key, _label in COMPLAINT_STATE)
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE OR REPLACE VIEW %s AS (
                 SELECT ROW_NUMBER() OVER (ORDER BY first.company_id, first.to_state) AS id,
                        first.company_id,
                        first.to_state,
-                       array_position(ARRAY[{order}]::varchar[], first.to_state::varchar) AS sequence,
+                       array_position(%s::varchar[], first.to_state::varchar) AS sequence,
                        COUNT(*) AS complaint_count,
                        AVG(first.hours) AS avg_hours,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY first.hours) AS median_hours
@@ -38,5 +39,8 @@ class CustomerComplaintDurationReport(models.Model):
                       GROUP BY t.company_id, t.to_state, t.complaint_id) first
               GROUP BY first.company_id, first.to_state
             )
-            """
+                """,
+                SQL.identifier(self._table),
+                [key for key, _label in COMPLAINT_STATE],
+            )
         )
