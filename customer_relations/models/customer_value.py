@@ -1,3 +1,4 @@
+import io
 import json
 
 from markupsafe import Markup
@@ -6,7 +7,7 @@ from odoo import api, fields, models
 
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE, QUADRANT
 
-# Columns written by the set-based upsert, with their SQL array types.
+# Columns written by the set-based upsert (COPY into a temporary table), with their SQL types.
 _UPSERT_COLUMNS = [
     ("revenue", "numeric"),
     ("revenue_previous", "numeric"),
@@ -29,6 +30,13 @@ _UPSERT_COLUMNS = [
     ("lifecycle_stage", "varchar"),
     ("breakdown", "jsonb"),
 ]
+
+
+def _copy_text(value):
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class CustomerValue(models.Model):
@@ -198,13 +206,24 @@ class CustomerValue(models.Model):
             "proposed_class": result["account_class"],
             "lifecycle_stage": result["lifecycle"],
         }
-        arrays = [column(data[name], kind) for name, kind in _UPSERT_COLUMNS if name != "breakdown"]
-        arrays.append([json.dumps({str(k): v for k, v in breakdown.get(i, {}).items()}) for i in result.index])
+        columns = [column(data[name], kind) for name, kind in _UPSERT_COLUMNS if name != "breakdown"]
+        columns.append([json.dumps({str(k): v for k, v in breakdown.get(i, {}).items()}) for i in result.index])
         names = [name for name, _kind in _UPSERT_COLUMNS]
-        unnest = ", ".join(f"%s::{kind}[]" for _name, kind in _UPSERT_COLUMNS)
         key = str(company.id)
         self.env.flush_all()
         cr = self.env.cr
+        # COPY the results into a temporary table: far cheaper than array parameters, which
+        # psycopg2 sends as SQL text of every value.
+        cr.execute("DROP TABLE IF EXISTS pg_temp.customer_value_load")
+        cr.execute(
+            "CREATE TEMPORARY TABLE customer_value_load (partner_id int4 PRIMARY KEY, {}) ON COMMIT DROP".format(
+                ", ".join(f"{name} {kind}" for name, kind in _UPSERT_COLUMNS)
+            )
+        )
+        buffer = io.StringIO()
+        buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in zip(ids, *columns, strict=True))
+        buffer.seek(0)
+        cr.copy_expert(f"COPY customer_value_load (partner_id, {', '.join(names)}) FROM STDIN", buffer)
         cr.execute(
             f"""
             INSERT INTO customer_value (partner_id, company_id, policy_id, date, region_id, industry_id, user_id,
@@ -213,7 +232,7 @@ class CustomerValue(models.Model):
             SELECT v.partner_id, %s, %s, %s, p.region_id, p.industry_id, p.user_id, p.country_id,
                    p.customer_tier ->> %s, p.account_class ->> %s, 0,
                    %s, now() at time zone 'UTC', %s, now() at time zone 'UTC', {", ".join("v." + n for n in names)}
-              FROM unnest(%s::int4[], {unnest}) AS v(partner_id, {", ".join(names)})
+              FROM customer_value_load v
               JOIN res_partner p ON p.id = v.partner_id
             ON CONFLICT (partner_id, company_id) DO UPDATE
                SET policy_id = EXCLUDED.policy_id, date = EXCLUDED.date,
@@ -222,22 +241,26 @@ class CustomerValue(models.Model):
              WHERE ({", ".join(f"customer_value.{n}" for n in names)}, customer_value.policy_id)
                    IS DISTINCT FROM ({", ".join(f"EXCLUDED.{n}" for n in names)}, EXCLUDED.policy_id)
             """,  # column names come from the module constant, values are parameters
-            [company.id, policy.id, on_date, key, key, self.env.uid, self.env.uid, ids, *arrays],
+            [company.id, policy.id, on_date, key, key, self.env.uid, self.env.uid],
         )
         cr.execute(
-            "DELETE FROM customer_value WHERE company_id = %s AND partner_id NOT IN (SELECT unnest(%s::int4[]))",
-            [company.id, ids],
+            """
+            DELETE FROM customer_value c
+             WHERE c.company_id = %s
+               AND NOT EXISTS (SELECT 1 FROM customer_value_load v WHERE v.partner_id = c.partner_id)
+            """,
+            [company.id],
         )
-        stages = column(result["lifecycle"], "varchar")
         cr.execute(
             """
             UPDATE res_partner p
-               SET lifecycle_stage = COALESCE(p.lifecycle_stage, '{}'::jsonb) || jsonb_build_object(%s, v.stage)
-              FROM unnest(%s::int4[], %s::varchar[]) AS v(id, stage)
-             WHERE p.id = v.id AND (p.lifecycle_stage ->> %s) IS DISTINCT FROM v.stage
+               SET lifecycle_stage = COALESCE(p.lifecycle_stage, '{}'::jsonb) || jsonb_build_object(%s, v.lifecycle_stage)
+              FROM customer_value_load v
+             WHERE p.id = v.partner_id AND (p.lifecycle_stage ->> %s) IS DISTINCT FROM v.lifecycle_stage
             """,
-            [key, ids, stages, key],
+            [key, key],
         )
+        cr.execute("DROP TABLE pg_temp.customer_value_load")
         self.env.invalidate_all()
         return self.search([("company_id", "=", company.id)])
 
