@@ -4,6 +4,7 @@ import json
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE, QUADRANT
 
@@ -216,8 +217,9 @@ class CustomerValue(models.Model):
         # psycopg2 sends as SQL text of every value.
         cr.execute("DROP TABLE IF EXISTS pg_temp.customer_value_load")
         cr.execute(
-            "CREATE TEMPORARY TABLE customer_value_load (partner_id int4 PRIMARY KEY, {}) ON COMMIT DROP".format(
-                ", ".join(f"{name} {kind}" for name, kind in _UPSERT_COLUMNS)
+            SQL(
+                "CREATE TEMPORARY TABLE customer_value_load (partner_id int4 PRIMARY KEY, %s) ON COMMIT DROP",
+                SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in _UPSERT_COLUMNS),
             )
         )
         buffer = io.StringIO()
@@ -254,7 +256,8 @@ class CustomerValue(models.Model):
         cr.execute(
             """
             UPDATE res_partner p
-               SET lifecycle_stage = COALESCE(p.lifecycle_stage, '{}'::jsonb) || jsonb_build_object(%s, v.lifecycle_stage)
+               SET lifecycle_stage = COALESCE(p.lifecycle_stage, '{}'::jsonb)
+                                     || jsonb_build_object(%s, v.lifecycle_stage)
               FROM customer_value_load v
              WHERE p.id = v.partner_id AND (p.lifecycle_stage ->> %s) IS DISTINCT FROM v.lifecycle_stage
             """,
