@@ -44,3 +44,8 @@ class ResCompany(models.Model):
         default=365,
         help="A complaint of a customer that already complained within this many days counts as a repeat.",
     )
+    care_lead_days = fields.Integer(
+        "Care moments lead time (days)",
+        default=7,
+        help="Days ahead of a key contact's birthday, an anniversary or a holiday when the salesperson is reminded.",
+    )

@@ -1,5 +1,16 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
+from .relationship_constants import (
+    CONTACT_CHANNEL,
+    CONTACT_FREQUENCY,
+    CREDIT_RATING,
+    MARKET_POSITION,
+    MARKET_STATUS,
+    POTENTIAL,
+    PURCHASE_ROLE,
+    REVENUE_BAND,
+)
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE, QUADRANT
 
 _USER = "customer_relations.group_customer_relations_user"
@@ -165,5 +176,114 @@ class ResPartner(models.Model):
     def action_change_tier(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_tier_change_wizard_action")
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Customer file and contact plan
+    # ------------------------------------------------------------------
+    # Segment data (industry_id is Odoo's industry, used as the industry segment)
+    market_status = fields.Selection(MARKET_STATUS, tracking=True)
+    employee_count = fields.Integer("Employees", tracking=True)
+    revenue_band = fields.Selection(REVENUE_BAND, "Annual revenue", tracking=True)
+    acquisition_channel_id = fields.Many2one(
+        "customer.acquisition.channel", "Acquisition channel", tracking=True, index="btree_not_null"
+    )
+    is_referral_channel = fields.Boolean(related="acquisition_channel_id.is_referral")
+    referred_by_id = fields.Many2one(
+        "res.partner",
+        "Referred by",
+        tracking=True,
+        index="btree_not_null",
+        domain="[('is_company', '=', True), ('id', '!=', id)]",
+    )
+    referral_ids = fields.One2many("res.partner", "referred_by_id", string="Referrals brought")
+    referral_count = fields.Integer(compute="_compute_referral_count", string="Referrals")
+    # Business profile
+    development_potential = fields.Selection(POTENTIAL, tracking=True)
+    business_direction = fields.Char(tracking=True)
+    market_position = fields.Selection(MARKET_POSITION, tracking=True)
+    credit_rating = fields.Selection(CREDIT_RATING, tracking=True)
+    strengths = fields.Text()
+    weaknesses = fields.Text()
+    competitor_ids = fields.Many2many(
+        "res.partner",
+        "res_partner_competitor_rel",
+        "partner_id",
+        "competitor_id",
+        string="Competitors supplying them",
+    )
+    company_anniversary = fields.Date(help="Founding day of the customer's company, for care moments.")
+    # Key contacts
+    purchase_role = fields.Selection(PURCHASE_ROLE, "Role in purchasing", tracking=True)
+    preferred_channel = fields.Selection(CONTACT_CHANNEL, "Preferred channel")
+    contact_frequency = fields.Selection(CONTACT_FREQUENCY, "Information frequency")
+    birthday = fields.Date()
+    # Share of wallet and contact plan
+    wallet_share_ids = fields.One2many("customer.wallet.share", "partner_id", string="Share of wallet")
+    interaction_ids = fields.One2many("customer.interaction", "partner_id", string="Interactions")
+    interaction_count = fields.Integer(compute="_compute_interaction_count", string="Interactions (count)")
+    last_interaction_date = fields.Date(compute="_compute_contact_due", string="Last contact")
+    next_contact_date = fields.Date(compute="_compute_contact_due", string="Next contact due")
+    contact_overdue = fields.Boolean(
+        compute="_compute_contact_due", search="_search_contact_overdue", string="Overdue for contact"
+    )
+
+    @api.constrains("referred_by_id")
+    def _check_referral_loop(self):
+        for partner in self.filtered("referred_by_id"):
+            seen, current = set(), partner
+            while current.referred_by_id:
+                if current.id in seen or current.referred_by_id == partner:
+                    raise ValidationError(self.env._("%(name)s cannot be referred by itself.", name=partner.name))
+                seen.add(current.id)
+                current = current.referred_by_id
+
+    def _compute_referral_count(self):
+        counts = dict(self._read_group([("referred_by_id", "in", self.ids)], ["referred_by_id"], ["__count"]))
+        for partner in self:
+            partner.referral_count = counts.get(partner, 0)
+
+    @api.depends_context("company")
+    def _compute_interaction_count(self):
+        counts = dict(
+            self.env["customer.interaction"]._read_group(
+                [("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.interaction_count = counts.get(partner, 0)
+
+    @api.depends_context("company")
+    def _compute_contact_due(self):
+        status = self.env["customer.contact.plan"]._contact_due(self.env.company, self)
+        for partner in self:
+            last, due, overdue = status.get(partner.id, (False, False, False))
+            partner.last_interaction_date = last
+            partner.next_contact_date = due
+            partner.contact_overdue = overdue
+
+    def _search_contact_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on contact overdue."))
+        overdue = self.env["customer.contact.plan"]._overdue_partner_ids(self.env.company)
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", overdue)]
+
+    def action_view_referrals(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Referrals of %(name)s", name=self.name),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("referred_by_id", "=", self.id)],
+            "context": {"default_referred_by_id": self.id, "default_is_company": True},
+        }
+
+    def action_view_interactions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_relations.customer_interaction_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action

@@ -1,1 +1,3 @@
+from . import customer_acquisition_report
 from . import customer_complaint_duration_report
+from . import customer_composition_report

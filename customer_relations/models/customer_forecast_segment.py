@@ -1,0 +1,42 @@
+from odoo import api, fields, models
+
+
+class CustomerForecastSegment(models.Model):
+    """A manager's growth adjustment of a segment's forecast (industry segment; empty: the
+    customers without a segment)."""
+
+    _name = "customer.forecast.segment"
+    _description = "Forecast Segment Adjustment"
+    _order = "company_id, industry_id, id"
+    _rec_name = "industry_id"
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    industry_id = fields.Many2one("res.partner.industry", "Segment")
+    growth_adjustment = fields.Float(
+        "Growth adjustment (%)", help="Applied on top of the model's forecast of every customer of the segment."
+    )
+    note = fields.Char()
+
+    _sql_constraints = [
+        ("segment_unique", "unique(company_id, industry_id)", "One adjustment per segment and company."),
+        ("adjustment_floor", "CHECK(growth_adjustment > -100)", "An adjustment cannot remove all revenue."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        segments = super().create(vals_list)
+        segments._attach_forecasts()
+        return segments
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "industry_id" in vals or "company_id" in vals:
+            self._attach_forecasts()
+        return result
+
+    def _attach_forecasts(self):
+        """Forecasts of the segment pick the adjustment up (and their adjusted amount)."""
+        Forecast = self.env["customer.revenue.forecast"]
+        forecasts = Forecast.search([("company_id", "in", self.company_id.ids)])
+        self.env.add_to_compute(Forecast._fields["segment_id"], forecasts)
+        forecasts.flush_recordset()

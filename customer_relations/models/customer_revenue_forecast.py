@@ -1,0 +1,78 @@
+from odoo import api, fields, models
+
+from .relationship_constants import FORECAST_PERIOD
+
+
+class CustomerRevenueForecast(models.Model):
+    """Forecast revenue of a customer for one future period, kept so that later periods can
+    be compared with what was forecast."""
+
+    _name = "customer.revenue.forecast"
+    _description = "Customer Revenue Forecast"
+    _order = "period_start desc, forecast desc, id"
+    _rec_name = "partner_id"
+
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, ondelete="cascade")
+    industry_id = fields.Many2one("res.partner.industry", "Segment", index=True)
+    region_id = fields.Many2one("customer.region", "Sales region")
+    period_type = fields.Selection(FORECAST_PERIOD, required=True)
+    period_start = fields.Date(required=True, index=True)
+    period_end = fields.Date(required=True)
+    model = fields.Char(readonly=True, help="The model the history allowed: level, trend or trend+season.")
+    forecast = fields.Monetary("Model forecast", readonly=True)
+    segment_id = fields.Many2one("customer.forecast.segment", compute="_compute_segment_id", store=True)
+    growth_adjustment = fields.Float(related="segment_id.growth_adjustment", string="Segment adjustment (%)")
+    adjusted_forecast = fields.Monetary(compute="_compute_adjusted_forecast", store=True)
+    actual = fields.Monetary(readonly=True, help="Confirmed revenue of the period, filled in once it has started.")
+    forecast_date = fields.Date("Forecast on", readonly=True)
+
+    _sql_constraints = [
+        (
+            "period_unique",
+            "unique(company_id, partner_id, period_type, period_start)",
+            "One forecast per customer and period.",
+        )
+    ]
+
+    @api.depends("company_id", "industry_id")
+    def _compute_segment_id(self):
+        segments = self.env["customer.forecast.segment"].search([("company_id", "in", self.company_id.ids)])
+        by_key = {(s.company_id.id, s.industry_id.id): s for s in segments}
+        for record in self:
+            record.segment_id = by_key.get((record.company_id.id, record.industry_id.id), False)
+
+    @api.depends("forecast", "segment_id.growth_adjustment")
+    def _compute_adjusted_forecast(self):
+        for record in self:
+            record.adjusted_forecast = record.forecast * (1.0 + (record.segment_id.growth_adjustment or 0.0) / 100.0)
+
+    @api.model
+    def _refresh_actuals(self, company=None):
+        """Actual revenue of every stored forecast whose period has started, in one statement."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE customer_revenue_forecast f
+               SET actual = COALESCE(agg.amount, 0)
+              FROM customer_revenue_forecast f2
+         LEFT JOIN LATERAL (
+                   SELECT SUM(sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
+                     FROM sale_order so
+                     JOIN res_partner rp ON rp.id = so.partner_id
+                     JOIN sale_order_line sol ON sol.order_id = so.id AND sol.display_type IS NULL
+                    WHERE so.state = 'sale' AND so.company_id = f2.company_id
+                      AND rp.commercial_partner_id = f2.partner_id
+                      AND so.date_order >= f2.period_start AND so.date_order < f2.period_end + 1
+                   ) agg ON TRUE
+             WHERE f.id = f2.id AND f2.period_start <= CURRENT_DATE
+               AND (%(all)s OR f2.company_id = %(company)s)
+            """,
+            {"all": company is None, "company": company.id if company else 0},
+        )
+        self.invalidate_model(["actual"])
+
+    @api.model
+    def _cron_refresh_actuals(self):
+        self._refresh_actuals()

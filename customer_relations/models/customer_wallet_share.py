@@ -1,0 +1,96 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+from ..engine import relationship as engine
+
+
+class CustomerWalletShare(models.Model):
+    """Per product category: the customer's estimated yearly need and the share we supply
+    (our confirmed revenue over the 12 months before the estimate)."""
+
+    _name = "customer.wallet.share"
+    _description = "Customer Share of Wallet"
+    _order = "partner_id, gap desc, id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, ondelete="cascade", domain="[('parent_id', '=', False)]"
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    categ_id = fields.Many2one("product.category", "Product category", required=True)
+    estimated_need = fields.Monetary("Estimated yearly need", required=True)
+    our_revenue = fields.Monetary("Our revenue (12 months)", readonly=True)
+    share = fields.Float("Our share (%)", readonly=True, aggregator="avg", digits=(16, 1))
+    gap = fields.Monetary(readonly=True, help="Need we do not supply: the cross-sell potential.")
+    buys_elsewhere = fields.Boolean(readonly=True, help="Part of the need is supplied by others.")
+    estimate_date = fields.Date("Estimated on", required=True, default=fields.Date.context_today)
+    estimated_by_id = fields.Many2one("res.users", "Estimated by", default=lambda self: self.env.user)
+    note = fields.Char()
+
+    _sql_constraints = [
+        ("need_positive", "CHECK(estimated_need > 0)", "The estimated need must be positive."),
+        (
+            "category_unique",
+            "unique(partner_id, company_id, categ_id)",
+            "One estimate per customer and product category: update it instead.",
+        ),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._refresh_revenue()
+        return records
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"estimated_need", "categ_id", "estimate_date", "partner_id"} & set(vals):
+            self._refresh_revenue()
+        return result
+
+    def _refresh_revenue(self):
+        """Our revenue per line in one grouped query (sub-categories count for their parent)."""
+        if not self:
+            return
+        self.env.flush_all()
+        rows = [
+            (
+                line.id,
+                line.partner_id.id,
+                line.company_id.id,
+                line.categ_id.id,
+                line.estimate_date - relativedelta(months=12),
+                line.estimate_date,
+            )
+            for line in self
+        ]
+        self.env.cr.execute(
+            """
+            SELECT a.id, SUM(sol.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1))
+              FROM unnest(%s::int4[], %s::int4[], %s::int4[], %s::int4[], %s::date[], %s::date[])
+                   AS a(id, partner_id, company_id, categ_id, date_from, date_to)
+              JOIN product_category root ON root.id = a.categ_id
+              JOIN res_partner rp ON rp.commercial_partner_id = a.partner_id
+              JOIN sale_order so ON so.partner_id = rp.id AND so.company_id = a.company_id AND so.state = 'sale'
+                                AND so.date_order >= a.date_from AND so.date_order < a.date_to + 1
+              JOIN sale_order_line sol ON sol.order_id = so.id AND sol.display_type IS NULL
+              JOIN product_product pp ON pp.id = sol.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN product_category pc ON pc.id = pt.categ_id AND pc.parent_path LIKE root.parent_path || '%%'
+          GROUP BY a.id
+            """,
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+        revenue = dict(self.env.cr.fetchall())
+        for line in self:
+            ours = float(revenue.get(line.id) or 0.0)
+            share, gap = engine.wallet_share(line.estimated_need, ours)
+            super(CustomerWalletShare, line).write(
+                {"our_revenue": ours, "share": share or 0.0, "gap": gap, "buys_elsewhere": gap > 0}
+            )
+
+    @api.model
+    def _cron_refresh(self):
+        self.search([])._refresh_revenue()
