@@ -35,8 +35,15 @@ class CustomerForecastSegment(models.Model):
         return result
 
     def _attach_forecasts(self):
-        """Forecasts of the segment pick the adjustment up (and their adjusted amount)."""
-        Forecast = self.env["customer.revenue.forecast"]
-        forecasts = Forecast.search([("company_id", "in", self.company_id.ids)])
-        self.env.add_to_compute(Forecast._fields["segment_id"], forecasts)
-        forecasts.flush_recordset()
+        """The forecasts of each segment pick its adjustment up (and their adjusted amount)."""
+        Forecast = self.env["customer.revenue.forecast"].sudo()
+        for segment in self:
+            Forecast.search(
+                [("company_id", "=", segment.company_id.id), ("industry_id", "=", segment.industry_id.id)]
+            ).write({"segment_id": segment.id})
+
+    @api.model
+    def _by_industry(self, company):
+        """{industry id (False: no segment): segment adjustment} of a company."""
+        segments = self.search([("company_id", "=", company.id)])
+        return {segment.industry_id.id: segment for segment in segments}

@@ -22,7 +22,9 @@ class CustomerRevenueForecast(models.Model):
     period_end = fields.Date(required=True)
     model = fields.Char(readonly=True, help="The model the history allowed: level, trend or trend+season.")
     forecast = fields.Monetary("Model forecast", readonly=True)
-    segment_id = fields.Many2one("customer.forecast.segment", compute="_compute_segment_id", store=True)
+    segment_id = fields.Many2one(
+        "customer.forecast.segment", "Segment adjustment", readonly=True, index="btree_not_null", ondelete="set null"
+    )
     growth_adjustment = fields.Float(related="segment_id.growth_adjustment", string="Segment adjustment (%)")
     adjusted_forecast = fields.Monetary(compute="_compute_adjusted_forecast", store=True)
     actual = fields.Monetary(readonly=True, help="Confirmed revenue of the period, filled in once it has started.")
@@ -35,13 +37,6 @@ class CustomerRevenueForecast(models.Model):
             "One forecast per customer and period.",
         )
     ]
-
-    @api.depends("company_id", "industry_id")
-    def _compute_segment_id(self):
-        segments = self.env["customer.forecast.segment"].search([("company_id", "in", self.company_id.ids)])
-        by_key = {(s.company_id.id, s.industry_id.id): s for s in segments}
-        for record in self:
-            record.segment_id = by_key.get((record.company_id.id, record.industry_id.id), False)
 
     @api.depends("forecast", "segment_id.growth_adjustment")
     def _compute_adjusted_forecast(self):

@@ -184,7 +184,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Segment data (industry_id is Odoo's industry, used as the industry segment)
     market_status = fields.Selection(MARKET_STATUS, tracking=True)
-    employee_count = fields.Integer("Employees", tracking=True)
+    employee_count = fields.Integer("Number of employees", tracking=True)
     revenue_band = fields.Selection(REVENUE_BAND, "Annual revenue", tracking=True)
     acquisition_channel_id = fields.Many2one(
         "customer.acquisition.channel", "Acquisition channel", tracking=True, index="btree_not_null"

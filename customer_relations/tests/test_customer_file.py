@@ -79,9 +79,9 @@ class TestCustomerFile(CustomerRelationsCase):
             }
         )
         self.assertEqual(self.customer.market_status, "main")
-        tracked = self.customer.message_ids.tracking_value_ids.field_id.mapped("name")
-        self.assertIn("market_status", tracked)
-        self.assertIn("credit_rating", tracked)
+        tracked = [name for name, field in self.env["res.partner"]._fields.items() if field.tracking]
+        for name in ("market_status", "revenue_band", "credit_rating", "acquisition_channel_id", "referred_by_id"):
+            self.assertIn(name, tracked, "changes of the customer file are kept in the chatter")
         with self.assertRaises(AccessError):
             self.customer.with_user(self.employee).write({"market_status": "developing"})
 
@@ -99,8 +99,11 @@ class TestCustomerFile(CustomerRelationsCase):
             company_id=self.other_company.id,
             company_ids=[Command.set(self.other_company.ids)],
         )
-        self.assertFalse(self.env["customer.interaction"].with_user(outsider).search([]))
-        self.assertFalse(self.env["customer.wallet.share"].with_user(outsider).search([]))
+        as_outsider = self.env(
+            user=outsider, context=dict(self.env.context, allowed_company_ids=self.other_company.ids)
+        )
+        self.assertFalse(as_outsider["customer.interaction"].search([]))
+        self.assertFalse(as_outsider["customer.wallet.share"].search([]))
         self.assertEqual(len(self.env["customer.interaction"].with_user(self.user).search([])), 1)
 
     def test_share_of_wallet_from_confirmed_orders(self):

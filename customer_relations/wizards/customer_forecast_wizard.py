@@ -89,6 +89,7 @@ class CustomerForecastWizard(models.TransientModel):
                 ]
             )
         }
+        segments = self.env["customer.forecast.segment"]._by_industry(self.company_id)
         to_create = []
         for partner in partners:
             result = engine.forecast(series[partner.id], SEASON[self.period_type], self.horizon)
@@ -99,6 +100,7 @@ class CustomerForecastWizard(models.TransientModel):
                     "forecast_date": today,
                     "industry_id": partner.industry_id.id,
                     "region_id": partner.region_id.id,
+                    "segment_id": segments[partner.industry_id.id].id if partner.industry_id.id in segments else False,
                 }
                 record = existing.get((partner.id, period))
                 if record:
