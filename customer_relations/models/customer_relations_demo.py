@@ -1,4 +1,5 @@
 import random
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
@@ -532,6 +533,91 @@ class CustomerRelationsDemo(models.AbstractModel):
                     complaint.write({"closed_at": moment, "hours_to_close": transition.hours_from_receipt})
             for sla in complaint.sla_ids.filtered(lambda s: s.milestone == "resolution" and s.reached_at):
                 sla._reach(complaint.replied_at)
+
+    def _generate_demo_relationship(self, seed=20240601):
+        """The customer file of the demo customers, a year and a half of interactions, share of
+        wallet estimates, referrals, the plan against done, care moments and a forecast."""
+        rng = random.Random(seed)
+        customers = self.env["res.partner"].search(
+            [("ref", "=like", "CR%"), ("is_company", "=", True), ("customer_rank", ">", 0)], order="ref"
+        )
+        if not customers:
+            return
+        channels = self.env["customer.acquisition.channel"].search([])
+        referral = channels.filtered("is_referral")[:1]
+        today = fields.Date.context_today(self)
+        for index, customer in enumerate(customers):
+            channel = rng.choice(channels)
+            values = {
+                "market_status": rng.choice(["main", "main", "developing"]),
+                "employee_count": rng.choice([80, 150, 400, 1200, 5000]),
+                "revenue_band": rng.choice(["lt10m", "10m_50m", "50m_200m", "200m_1b", "gt1b"]),
+                "development_potential": rng.choice(["high", "medium", "low"]),
+                "market_position": rng.choice(["leader", "challenger", "follower", "niche"]),
+                "credit_rating": rng.choice(["aaa", "aa", "a", "bbb"]),
+                "acquisition_channel_id": channel.id,
+                "company_anniversary": date(today.year - rng.randint(5, 40), 1, 1)
+                + relativedelta(days=rng.randint(0, 364)),
+            }
+            if channel == referral and index:
+                values["referred_by_id"] = customers[rng.randrange(index)].id
+            customer.write(values)
+            for contact in customer.child_ids[:2]:
+                contact.write(
+                    {
+                        "purchase_role": rng.choice(["decision_maker", "influencer", "user", "purchaser"]),
+                        "preferred_channel": rng.choice(["phone", "wechat", "email", "visit"]),
+                        "contact_frequency": rng.choice(["monthly", "quarterly"]),
+                        "birthday": date(1970 + rng.randint(0, 25), 1, 1) + relativedelta(days=rng.randint(0, 364)),
+                    }
+                )
+        kinds = ["call", "call", "call", "visit", "visit", "seminar", "greeting", "service"]
+        labels = dict(self.env["customer.interaction"]._fields["interaction_type"]._description_selection(self.env))
+        interactions = []
+        for customer in customers:
+            for _count in range(rng.randint(0, 14)):
+                kind = rng.choice(kinds)
+                interactions.append(
+                    {
+                        "name": labels[kind],
+                        "partner_id": customer.id,
+                        "contact_id": customer.child_ids[:1].id,
+                        "interaction_type": kind,
+                        "date": today - relativedelta(days=rng.randint(0, 540)),
+                        "user_id": customer.user_id.id or self.env.uid,
+                        "outcome": rng.choice(
+                            [
+                                "客户满意 Satisfied",
+                                "询价新设备 Asked for a quote",
+                                "抱怨交期 Complained about lead times",
+                                "",
+                            ]
+                        )
+                        or False,
+                    }
+                )
+        self.env["customer.interaction"].create(interactions)
+        categories = self.env["product.category"].search([("name", "!=", "All")], limit=4)
+        self.env["customer.wallet.share"].create(
+            [
+                {
+                    "partner_id": customer.id,
+                    "categ_id": categ.id,
+                    "estimated_need": rng.randint(5, 80) * 10000.0,
+                    "estimate_date": today,
+                }
+                for customer in customers[:12]
+                for categ in categories[: rng.randint(1, len(categories) or 1)]
+            ]
+        )
+        self.env["customer.contact.status"]._rebuild(self.env.company, today.year)
+        self.env["customer.care.moment"]._cron_care_moments(today)
+        self.env["customer.forecast.segment"].create(
+            {"industry_id": customers[0].industry_id.id, "growth_adjustment": 5.0, "note": "Demo: new hotels opening"}
+        )
+        self.env["customer.forecast.wizard"].create(
+            {"period_type": "quarter", "history_periods": 10, "horizon": 2}
+        )._forecast()
 
     def _demo_products(self, catalog, company):
         """Return {default_code: product.product}, creating what the catalogue lacks."""
