@@ -350,6 +350,7 @@ class CustomerRelationsDemo(models.AbstractModel):
             campaigns |= campaign
         return campaigns
 
+    @api.model
     def _generate_demo_complaints(self, seed=20240601):
         """Routing rules, an emergency team, a callback survey and about thirty complaints of
         the demo customers in every state, with a plausible timeline written afterwards."""
@@ -534,6 +535,7 @@ class CustomerRelationsDemo(models.AbstractModel):
             for sla in complaint.sla_ids.filtered(lambda s: s.milestone == "resolution" and s.reached_at):
                 sla._reach(complaint.replied_at)
 
+    @api.model
     def _generate_demo_relationship(self, seed=20240601):
         """The customer file of the demo customers, a year and a half of interactions, share of
         wallet estimates, referrals, the plan against done, care moments and a forecast."""

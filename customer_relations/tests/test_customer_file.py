@@ -79,7 +79,7 @@ class TestCustomerFile(CustomerRelationsCase):
             }
         )
         self.assertEqual(self.customer.market_status, "main")
-        tracked = [name for name, field in self.env["res.partner"]._fields.items() if field.tracking]
+        tracked = [name for name, field in self.env["res.partner"]._fields.items() if getattr(field, "tracking", False)]
         for name in ("market_status", "revenue_band", "credit_rating", "acquisition_channel_id", "referred_by_id"):
             self.assertIn(name, tracked, "changes of the customer file are kept in the chatter")
         with self.assertRaises(AccessError):
