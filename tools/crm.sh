@@ -322,6 +322,12 @@ cmd_run() {
             -d "$DEMO_DB" -i "$ADDON" --stop-after-init --data-dir="$RUN_DIR/filestore" \
             --logfile="$RUN_DIR/install.log" \
             || die "The install failed; see .run/install.log"
+    else
+        say "Updating $ADDON in '$DEMO_DB' to this checkout"
+        "$VENV/bin/python" "$ODOO_SRC/odoo-bin" $(odoo_base_args "$data" "$port") \
+            -d "$DEMO_DB" -u "$ADDON" --stop-after-init --data-dir="$RUN_DIR/filestore" \
+            --logfile="$RUN_DIR/install.log" \
+            || die "The update failed; see .run/install.log"
     fi
     say "Serving http://127.0.0.1:$HTTP_PORT  (login: admin / password: admin;" \
         "account manager wangwei/wangwei, quality zhangmin/zhangmin, manager liuyang/liuyang)"
