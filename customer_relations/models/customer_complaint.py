@@ -202,7 +202,7 @@ class CustomerComplaint(models.Model):
             if not answer or answer.state != "done":
                 complaint.callback_score = 0.0
             elif answer.satisfaction_scored:
-                complaint.callback_score = answer.satisfaction_index
+                complaint.callback_score = answer.satisfaction_overall or answer.satisfaction_index
             else:
                 complaint.callback_score = answer.scoring_percentage
 

@@ -166,6 +166,10 @@ class SurveyUserInput(models.Model):
                 "satisfaction_scored",
             ]
         )
+        # The scores were written in SQL: complaints whose callback these answers are re-read them.
+        complaints = self.sudo().complaint_id
+        if complaints:
+            self.env.add_to_compute(complaints._fields["callback_score"], complaints)
 
     @api.model
     def _latest_satisfaction(self, partners, on_date=None):

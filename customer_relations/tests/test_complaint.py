@@ -558,7 +558,9 @@ class TestComplaintTeamAndCallback(ComplaintCase):
         respondent._save_lines(question, "4")
         respondent._mark_done()
         self.assertEqual(complaint.callback_state, "done")
-        self.assertGreater(complaint.callback_score, 0.0, "the callback answer counts on the complaint")
+        self.assertAlmostEqual(
+            complaint.callback_score, 75.0, msg="4 of 5 on the overall question counts on the complaint"
+        )
 
     def test_hooks_feed_tiering_and_agreement_reviews(self):
         complaint = self._submitted()
