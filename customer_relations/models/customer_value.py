@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 
@@ -31,13 +32,6 @@ _UPSERT_COLUMNS = [
     ("lifecycle_stage", "varchar"),
     ("breakdown", "jsonb"),
 ]
-
-
-def _copy_text(value):
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class CustomerValue(models.Model):
@@ -222,10 +216,13 @@ class CustomerValue(models.Model):
                 SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in _UPSERT_COLUMNS),
             )
         )
+        # CSV through the C writer: None becomes an empty unquoted field, which COPY reads as NULL.
         buffer = io.StringIO()
-        buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in zip(ids, *columns, strict=True))
+        csv.writer(buffer).writerows(zip(ids, *columns, strict=True))
         buffer.seek(0)
-        cr.copy_expert(f"COPY customer_value_load (partner_id, {', '.join(names)}) FROM STDIN", buffer)
+        cr.copy_expert(
+            f"COPY customer_value_load (partner_id, {', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
         cr.execute(
             f"""
             INSERT INTO customer_value (partner_id, company_id, policy_id, date, region_id, industry_id, user_id,

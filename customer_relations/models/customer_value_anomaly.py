@@ -54,11 +54,18 @@ class CustomerValueAnomaly(models.Model):
         """Create the anomalies found for the first time (with an activity each), touch the
         ones still found, archive the ones gone. ``anomalies``: {partner id: [(code, vals)]}."""
         today = fields.Date.context_today(self)
-        value_by_partner = {value.partner_id.id: value for value in values}
+        # Plain ids from SQL: reading 20,000 value records to map them costs more than the work.
+        self.env.flush_all()
+        self.env.cr.execute("SELECT partner_id, id FROM customer_value WHERE company_id = %s", [policy.company_id.id])
+        value_by_partner = dict(self.env.cr.fetchall())
         existing = self.search([("company_id", "=", policy.company_id.id)])
-        by_key = {(a.partner_id.id, a.code): a for a in existing}
+        self.env.cr.execute(
+            "SELECT id, partner_id, code FROM customer_value_anomaly WHERE id IN %s", [tuple(existing.ids) or (0,)]
+        )
+        keys = {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
+        by_key = {keys[a.id]: a for a in existing}
         found_keys = {(partner_id, code) for partner_id, items in anomalies.items() for code, _v in items}
-        gone = existing.filtered(lambda a: (a.partner_id.id, a.code) not in found_keys)
+        gone = existing.filtered(lambda a: keys[a.id] not in found_keys)
         if gone:
             gone.write({"active": False, "date_resolved": today})
             gone.activity_id.unlink()
@@ -67,15 +74,15 @@ class CustomerValueAnomaly(models.Model):
             still.write({"date_last_seen": today})
         new_vals = []
         for partner_id, items in anomalies.items():
-            value = value_by_partner.get(int(partner_id))
-            if not value:
+            value_id = value_by_partner.get(int(partner_id))
+            if not value_id:
                 continue
             for code, payload in items:
                 if (int(partner_id), code) in by_key:
                     continue
                 new_vals.append(
                     {
-                        "value_id": value.id,
+                        "value_id": value_id,
                         "code": code,
                         "message": self._message_for(code, payload),
                         "date_detected": today,
