@@ -105,6 +105,15 @@ class ComplaintCase(CustomerRelationsCase):
             complaint.action_submit()
         return complaint
 
+    def _to_feedback(self, complaint):
+        """Walk a submitted complaint through confirmation, cause and handling."""
+        self._confirm(complaint)
+        complaint.write({"root_cause_id": self.cause_method.id, "cause_analysis": "<p>Torque not checked.</p>"})
+        complaint.action_start_handling()
+        complaint.write({"handling_description": "<p>Handled on site.</p>", "remedy_type": "explanation"})
+        complaint.action_send_feedback()
+        return complaint
+
     def _confirm(self, complaint):
         head = complaint.sudo().department_id.manager_id.user_id
         complaint.with_user(head).action_confirm_department()
@@ -222,12 +231,7 @@ class TestComplaintWorkflow(ComplaintCase):
         self.assertAlmostEqual(durations.median_hours, complaint.hours_to_close, places=3)
 
     def test_not_effective_sends_back_to_handling(self):
-        complaint = self._submitted()
-        self._confirm(complaint)
-        complaint.write({"root_cause_id": self.cause_method.id, "cause_analysis": "<p>Torque.</p>"})
-        complaint.action_start_handling()
-        complaint.write({"handling_description": "<p>Adjusted.</p>", "remedy_type": "repair"})
-        complaint.action_send_feedback()
+        complaint = self._to_feedback(self._submitted())
         self._check(complaint, "not_effective")
         self.assertEqual(complaint.state, "handling")
         self.assertEqual(complaint.transition_ids[-1].reason, "Not effective: 30 days, no noise")
@@ -241,12 +245,7 @@ class TestComplaintWorkflow(ComplaintCase):
         self.assertEqual(complaint.rejection_reason, "Not our product")
         self.assertTrue(all(s.status == "cancelled" for s in complaint.sla_ids), "no clock runs for a rejection")
 
-        closed = self._submitted(category=self.cat_delivery)
-        self._confirm(closed)
-        closed.write({"root_cause_id": self.cause_method.id, "cause_analysis": "<p>Late truck.</p>"})
-        closed.action_start_handling()
-        closed.write({"handling_description": "<p>New carrier.</p>", "remedy_type": "explanation"})
-        closed.action_send_feedback()
+        closed = self._to_feedback(self._submitted(category=self.cat_delivery))
         closed.write({"reply": "<p>Sorry.</p>"})
         closed.action_reply()
         closed.action_close()  # delivery is not a quality category: no check needed
@@ -539,12 +538,7 @@ class TestComplaintTeamAndCallback(ComplaintCase):
             }
         )
         self.company.complaint_callback_survey_id = survey
-        complaint = self._submitted(category=self.cat_delivery)
-        self._confirm(complaint)
-        complaint.write({"root_cause_id": self.cause_method.id, "cause_analysis": "<p>Late.</p>"})
-        complaint.action_start_handling()
-        complaint.write({"handling_description": "<p>Rerouted.</p>", "remedy_type": "explanation"})
-        complaint.action_send_feedback()
+        complaint = self._to_feedback(self._submitted(category=self.cat_delivery))
         complaint.write({"reply": "<p>Sorry for the delay.</p>"})
         complaint.action_reply()
         self.assertFalse(complaint.callback_input_id, "no callback before closing")
