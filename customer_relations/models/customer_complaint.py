@@ -222,6 +222,8 @@ class CustomerComplaint(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("state", "new") != "new":
+                raise UserError(self.env._("A complaint starts as new; its state changes through its buttons."))
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("customer.complaint") or "/"
         complaints = super().create(vals_list)
@@ -229,6 +231,10 @@ class CustomerComplaint(models.Model):
         return complaints
 
     def write(self, vals):
+        if "state" in vals and not self.env.context.get("complaint_transition"):
+            raise UserError(
+                self.env._("The state of a complaint changes through its buttons, which check what each step needs.")
+            )
         result = super().write(vals)
         if "severity" in vals:
             self.filtered(lambda c: c.is_major and c.state in OPEN_STATES and c.state != "new")._apply_emergency_team()
@@ -547,7 +553,7 @@ class CustomerComplaint(models.Model):
             vals = {"state": new_state}
             if extra:
                 vals[extra] = max((now - complaint.received_at).total_seconds() / 3600.0, 0.0)
-            complaint.write(vals)
+            complaint.with_context(complaint_transition=True).write(vals)
         if reason:
             for complaint in self:
                 complaint.message_post(

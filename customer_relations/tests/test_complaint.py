@@ -143,6 +143,8 @@ class TestComplaintWorkflow(ComplaintCase):
         self.assertEqual(complaint.state, "new")
         with self.assertRaises(AccessError, msg="a handler cannot take in complaints"):
             complaint.with_user(self.handler_quality).action_submit()
+        with self.assertRaises(UserError, msg="no shortcut around the buttons, even through RPC"):
+            complaint.write({"state": "closed"})
         complaint.action_submit()
         self.assertEqual(complaint.state, "routing")
         self.assertEqual(complaint.department_id, self.dept_quality)
