@@ -681,9 +681,11 @@ class CustomerComplaint(models.Model):
                 [days, tuple(complaints.ids)],
             )
             counts = dict(self.env.cr.fetchall())
+            by_count = {}
             for complaint in complaints:
-                count = counts.get(complaint.id, 0)
-                complaint.write({"repeat_count": count, "is_repeat": bool(count)})
+                by_count.setdefault(counts.get(complaint.id, 0), []).append(complaint.id)
+            for count, ids in by_count.items():
+                self.browse(ids).write({"repeat_count": count, "is_repeat": bool(count)})
 
     def _send_callback_survey(self):
         """After closing: the callback survey chosen in the settings, sent to the contact."""

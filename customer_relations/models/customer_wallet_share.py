@@ -84,12 +84,22 @@ class CustomerWalletShare(models.Model):
             [list(column) for column in zip(*rows, strict=True)],
         )
         revenue = dict(self.env.cr.fetchall())
+        figures = []
         for line in self:
             ours = float(revenue.get(line.id) or 0.0)
             share, gap = engine.wallet_share(line.estimated_need, ours)
-            super(CustomerWalletShare, line).write(
-                {"our_revenue": ours, "share": share or 0.0, "gap": gap, "buys_elsewhere": gap > 0}
-            )
+            figures.append((line.id, ours, share or 0.0, gap, gap > 0))
+        self.env.cr.execute(
+            """
+            UPDATE customer_wallet_share w
+               SET our_revenue = v.ours, share = v.share, gap = v.gap, buys_elsewhere = v.elsewhere
+              FROM unnest(%s::int4[], %s::numeric[], %s::float8[], %s::numeric[], %s::bool[])
+                   AS v(id, ours, share, gap, elsewhere)
+             WHERE w.id = v.id
+            """,
+            [list(column) for column in zip(*figures, strict=True)],
+        )
+        self.invalidate_recordset(["our_revenue", "share", "gap", "buys_elsewhere"])
 
     @api.model
     def _cron_refresh(self):

@@ -79,43 +79,36 @@ class CustomerForecastWizard(models.TransientModel):
         # The history ends where the current period starts: it is the first one forecast.
         periods = [current + relativedelta(months=months * step) for step in range(self.horizon)]
         Forecast = self.env["customer.revenue.forecast"]
-        existing = {
-            (f.partner_id.id, f.period_start): f
-            for f in Forecast.search(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("period_type", "=", self.period_type),
-                    ("period_start", "in", periods),
-                ]
-            )
-        }
+        # A new run replaces the forecasts of the same periods (past periods stay for comparison).
+        Forecast.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("period_type", "=", self.period_type),
+                ("period_start", "in", periods),
+            ]
+        ).unlink()
         segments = self.env["customer.forecast.segment"]._by_industry(self.company_id)
         to_create = []
         for partner in partners:
             result = engine.forecast(series[partner.id], SEASON[self.period_type], self.horizon)
             for period, amount in zip(periods, result["forecast"], strict=True):
-                values = {
-                    "forecast": amount,
-                    "model": result["model"],
-                    "forecast_date": today,
-                    "industry_id": partner.industry_id.id,
-                    "region_id": partner.region_id.id,
-                    "segment_id": segments[partner.industry_id.id].id if partner.industry_id.id in segments else False,
-                }
-                record = existing.get((partner.id, period))
-                if record:
-                    record.write(values)
-                else:
-                    to_create.append(
-                        {
-                            **values,
-                            "company_id": self.company_id.id,
-                            "partner_id": partner.id,
-                            "period_type": self.period_type,
-                            "period_start": period,
-                            "period_end": period + relativedelta(months=months, days=-1),
-                        }
-                    )
+                to_create.append(
+                    {
+                        "company_id": self.company_id.id,
+                        "partner_id": partner.id,
+                        "period_type": self.period_type,
+                        "period_start": period,
+                        "period_end": period + relativedelta(months=months, days=-1),
+                        "forecast": amount,
+                        "model": result["model"],
+                        "forecast_date": today,
+                        "industry_id": partner.industry_id.id,
+                        "region_id": partner.region_id.id,
+                        "segment_id": segments[partner.industry_id.id].id
+                        if partner.industry_id.id in segments
+                        else False,
+                    }
+                )
         Forecast.create(to_create)
         Forecast._refresh_actuals(self.company_id)
         return len(partners) * self.horizon
