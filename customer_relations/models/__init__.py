@@ -12,6 +12,7 @@ from . import customer_care_moment
 from . import customer_complaint
 from . import customer_complaint_action
 from . import customer_complaint_category
+from . import customer_complaint_match_mixin
 from . import customer_complaint_pause
 from . import customer_complaint_root_cause
 from . import customer_complaint_routing_rule

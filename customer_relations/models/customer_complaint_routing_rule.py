@@ -1,7 +1,5 @@
 from odoo import fields, models
 
-from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
-
 
 class CustomerComplaintRoutingRule(models.Model):
     """Ordered rules proposing the responsible department of a complaint: the first rule whose
@@ -10,6 +8,7 @@ class CustomerComplaintRoutingRule(models.Model):
     _name = "customer.complaint.routing.rule"
     _description = "Complaint Routing Rule"
     _order = "sequence, id"
+    _inherit = ["customer.complaint.match.mixin"]
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
@@ -38,18 +37,5 @@ class CustomerComplaintRoutingRule(models.Model):
         "severity_id",
         string="Severities",
     )
-    customer_tier = fields.Selection(CUSTOMER_TIER, "Customer tier")
-    account_class = fields.Selection(ACCOUNT_CLASS)
     department_id = fields.Many2one("hr.department", "Responsible department", required=True, check_company=True)
     user_id = fields.Many2one("res.users", "Handler", domain="[('share', '=', False)]")
-
-    def _conditions(self):
-        """The rule as the engine reads it: condition name -> allowed values."""
-        self.ensure_one()
-        return {
-            "category": set(self.category_ids.ids),
-            "product_category": set(self.product_category_ids.ids),
-            "severity": set(self.severity_ids.mapped("code")),
-            "tier": {self.customer_tier} if self.customer_tier else set(),
-            "account_class": {self.account_class} if self.account_class else set(),
-        }

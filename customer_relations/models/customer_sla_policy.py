@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..engine import complaints as engine
-from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 
 class CustomerSlaPolicy(models.Model):
@@ -12,6 +11,7 @@ class CustomerSlaPolicy(models.Model):
     _name = "customer.sla.policy"
     _description = "Complaint SLA Policy"
     _order = "sequence, id"
+    _inherit = ["customer.complaint.match.mixin"]
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
@@ -32,8 +32,6 @@ class CustomerSlaPolicy(models.Model):
         "category_id",
         string="Complaint categories",
     )
-    customer_tier = fields.Selection(CUSTOMER_TIER, "Customer tier")
-    account_class = fields.Selection(ACCOUNT_CLASS)
     calendar_id = fields.Many2one(
         "resource.calendar",
         "Working hours",
@@ -59,15 +57,6 @@ class CustomerSlaPolicy(models.Model):
                     policies=", ".join(bad.mapped("name")),
                 )
             )
-
-    def _conditions(self):
-        self.ensure_one()
-        return {
-            "category": set(self.category_ids.ids),
-            "severity": set(self.severity_ids.mapped("code")),
-            "tier": {self.customer_tier} if self.customer_tier else set(),
-            "account_class": {self.account_class} if self.account_class else set(),
-        }
 
     def _engine_calendar(self):
         """The policy's working calendar as the engine reads it (None: round the clock)."""
