@@ -45,28 +45,26 @@ class CustomerRevenueForecast(models.Model):
 
     @api.model
     def _refresh_actuals(self, company=None):
-        """Actual revenue of every stored forecast whose period has started, in one statement."""
-        self.env.flush_all()
+        """Actual revenue of every stored forecast whose period has started: the agreements'
+        grouped revenue query for all of them, then one update."""
+        domain = [("period_start", "<=", fields.Date.context_today(self))]
+        if company:
+            domain.append(("company_id", "=", company.id))
+        forecasts = self.sudo().search(domain)
+        if not forecasts:
+            return
+        revenue = self.env["customer.agreement"]._revenue_in_periods(
+            (f.id, f.partner_id.id, f.company_id.id, f.period_start, f.period_end) for f in forecasts
+        )
         self.env.cr.execute(
             """
-            UPDATE customer_revenue_forecast f
-               SET actual = COALESCE(agg.amount, 0)
-              FROM customer_revenue_forecast f2
-         LEFT JOIN LATERAL (
-                   SELECT SUM(sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS amount
-                     FROM sale_order so
-                     JOIN res_partner rp ON rp.id = so.partner_id
-                     JOIN sale_order_line sol ON sol.order_id = so.id AND sol.display_type IS NULL
-                    WHERE so.state = 'sale' AND so.company_id = f2.company_id
-                      AND rp.commercial_partner_id = f2.partner_id
-                      AND so.date_order >= f2.period_start AND so.date_order < f2.period_end + 1
-                   ) agg ON TRUE
-             WHERE f.id = f2.id AND f2.period_start <= CURRENT_DATE
-               AND (%(all)s OR f2.company_id = %(company)s)
+            UPDATE customer_revenue_forecast f SET actual = v.amount
+              FROM unnest(%s::int4[], %s::numeric[]) AS v(id, amount)
+             WHERE f.id = v.id
             """,
-            {"all": company is None, "company": company.id if company else 0},
+            [forecasts.ids, [revenue.get(f.id, 0.0) for f in forecasts]],
         )
-        self.invalidate_model(["actual"])
+        forecasts.invalidate_recordset(["actual"])
 
     @api.model
     def _cron_refresh_actuals(self):

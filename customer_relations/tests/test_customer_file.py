@@ -221,6 +221,7 @@ class TestCustomerFile(CustomerRelationsCase):
         self.customer.industry_id = segment
         for quarter in range(8):
             self._order(self.customer, 10 + 2 * quarter, datetime(2024, 11, 15) + timedelta(days=91 * quarter))
+        self._order(self.customer, 5, datetime(2026, 11, 2))  # sold in the forecast quarter itself
         wizard = (
             self.env["customer.forecast.wizard"]
             .with_user(self.manager)
@@ -232,6 +233,7 @@ class TestCustomerFile(CustomerRelationsCase):
         self.assertEqual(forecast.model, "trend+season")
         self.assertAlmostEqual(forecast.forecast, 26_000.0, places=2, msg="10, 12, ... 24 units: next is 26")
         self.assertAlmostEqual(forecast.adjusted_forecast, forecast.forecast)
+        self.assertAlmostEqual(forecast.actual, 5_000.0, msg="the actual of the started quarter, for comparison")
         adjustment = (
             self.env["customer.forecast.segment"]
             .with_user(self.manager)
