@@ -249,8 +249,8 @@ def test_evaluate_end_to_end():
     assert list(result["account_class"]) == ["strategic", "key", "general", "potential"]
     assert list(result["lifecycle"]) == ["development", "decline", "stable", "prospect"]
     assert result.loc[11, "score"] == 100.0
-    assert breakdown[11] == {1: 100.0, 2: 100.0}
-    assert breakdown[14] == {1: 0.0, 2: 0.0, 3: 100.0}
+    assert tiering.breakdown_of(breakdown, 11) == {1: 100.0, 2: 100.0}
+    assert tiering.breakdown_of(breakdown, 14) == {1: 0.0, 2: 0.0, 3: 100.0}
     assert result.loc[14, "rating_total"] == 5.0
     assert [code for code, _v in anomalies[12]] == ["cross_sell"]
     assert result["quadrant"].isin(tiering.QUADRANTS).all()

@@ -76,16 +76,17 @@ def percentile_rank(values):
     Ties share the mean rank; a single value gets 100.
     """
     values = pd.Series(values, dtype="float64")
-    present = values.dropna()
-    result = pd.Series(np.nan, index=values.index, dtype="float64")
-    if present.empty:
-        return result
-    if len(present) == 1:
-        result[present.index] = 100.0
-        return result
-    ranks = present.rank(method="average")
-    result[present.index] = (ranks - 1.0) / (len(present) - 1.0) * 100.0
-    return result
+    array = values.to_numpy()
+    present = ~np.isnan(array)
+    result = np.full(len(array), np.nan)
+    count = int(present.sum())
+    if count == 1:
+        result[present] = 100.0
+    elif count > 1:
+        # by position, not by label: label alignment costs more than the ranking
+        ranks = pd.Series(array[present]).rank(method="average").to_numpy()
+        result[present] = (ranks - 1.0) / (count - 1.0) * 100.0
+    return pd.Series(result, index=values.index)
 
 
 def minmax_scale(values, low, high):
@@ -136,7 +137,23 @@ def check_criteria(criteria):
         raise TieringError("All criterion weights are zero: give at least one criterion a positive weight.")
 
 
-def score_customers(measures, ratings, criteria):
+class RankCache:
+    """Percentile ranks of measure columns, computed once per evaluation: the scores and the
+    contribution / loyalty scores rank several of the same columns."""
+
+    def __init__(self, measures):
+        self.measures = measures
+        self.ranks = {}
+
+    def __call__(self, column, clip_negative=False):
+        key = (column, clip_negative)
+        if key not in self.ranks:
+            values = self.measures[column]
+            self.ranks[key] = percentile_rank(values.clip(lower=0.0) if clip_negative else values)
+        return self.ranks[key]
+
+
+def score_customers(measures, ratings, criteria, ranks=None):
     """Score every customer.
 
     :param measures: DataFrame indexed by customer id, one column per measure key
@@ -144,15 +161,16 @@ def score_customers(measures, ratings, criteria):
         (mean 1-5 rating), may be empty
     :param criteria: list of dicts with ``id``, ``kind`` ('measured' or 'rated'), ``measure``,
         ``weight``, ``method``, ``low``, ``high``, ``lower_is_better``
+    :param ranks: a ``RankCache`` of ``measures`` to share percentile ranks (optional)
     :return: (scores, breakdown, rating_total) where ``scores`` is a Series 0-100,
         ``breakdown`` a DataFrame of per-criterion 0-100 scores (columns = criterion ids)
         and ``rating_total`` the weighted total of the ratings
     """
     check_criteria(criteria)
     index = measures.index
-    breakdown = pd.DataFrame(index=index)
-    weights = {}
-    rating_total = pd.Series(0.0, index=index)
+    ranks = ranks or RankCache(measures)
+    columns, weights = {}, []
+    rating_total = np.zeros(len(index))
     for criterion in criteria:
         weight = float(criterion.get("weight") or 0.0)
         if weight <= 0:
@@ -163,27 +181,31 @@ def score_customers(measures, ratings, criteria):
                 raw = ratings[key].reindex(index)
             else:
                 raw = pd.Series(np.nan, index=index)
-            breakdown[key] = rating_score(raw)
-            rating_total = rating_total + (raw * weight).fillna(0.0)
+            columns[key] = rating_score(raw).to_numpy()
+            rating_total += np.nan_to_num(raw.to_numpy(dtype="float64") * weight)
         else:
             measure = criterion["measure"]
-            raw = measures[measure] if measure in measures.columns else pd.Series(np.nan, index=index)
-            if measure == "revenue":
-                raw = raw.clip(lower=0.0)
-            breakdown[key] = normalise(
-                raw,
-                criterion.get("method") or "percentile",
-                criterion.get("low"),
-                criterion.get("high"),
-                bool(criterion.get("lower_is_better")),
-            )
-        weights[key] = weight
-    weight_series = pd.Series(weights, dtype="float64")
-    present = breakdown.notna()
-    weighted = breakdown.fillna(0.0).mul(weight_series, axis=1).sum(axis=1)
-    weight_used = present.mul(weight_series, axis=1).sum(axis=1)
-    scores = (weighted / weight_used.replace(0.0, np.nan)).fillna(0.0)
-    return scores, breakdown, rating_total
+            method = criterion.get("method") or "percentile"
+            lower_is_better = bool(criterion.get("lower_is_better"))
+            if measure not in measures.columns:
+                normalised = pd.Series(np.nan, index=index)
+            elif method == "percentile":
+                normalised = ranks(measure, clip_negative=measure == "revenue")
+                normalised = 100.0 - normalised if lower_is_better else normalised
+            else:
+                raw = measures[measure].clip(lower=0.0) if measure == "revenue" else measures[measure]
+                normalised = normalise(raw, method, criterion.get("low"), criterion.get("high"), lower_is_better)
+            columns[key] = normalised.to_numpy(dtype="float64")
+        weights.append(weight)
+    breakdown = pd.DataFrame(columns, index=index)
+    matrix = breakdown.to_numpy(dtype="float64")
+    present = ~np.isnan(matrix)
+    weight_row = np.array(weights)
+    weighted = np.where(present, matrix, 0.0) @ weight_row
+    weight_used = present @ weight_row
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where(weight_used > 0, weighted / weight_used, 0.0)
+    return pd.Series(scores, index=index), breakdown, pd.Series(rating_total, index=index)
 
 
 # ---------------------------------------------------------------------------------------
@@ -310,20 +332,20 @@ def propose_classes(tiers, has_orders, rating_scores, has_agreement, settings):
     return pd.Series(np.select(conditions, ["strategic", "key", "potential"], default="general"), index=tiers.index)
 
 
-def contribution_loyalty(measures, satisfaction=None):
+def contribution_loyalty(measures, satisfaction=None, ranks=None):
     """Contribution (revenue, margin, growth) and loyalty (relationship years, regularity of
     repeat purchases, and satisfaction / intent where known), each 0-100 by percentile."""
     index = measures.index
+    ranks = ranks or RankCache(measures)
     parts = []
     for column in ("revenue", "margin", "growth"):
         if column in measures.columns and measures[column].notna().any():
-            values = measures[column].clip(lower=0.0) if column == "revenue" else measures[column]
-            parts.append(percentile_rank(values))
+            parts.append(ranks(column, clip_negative=column == "revenue"))
     contribution = pd.concat(parts, axis=1).mean(axis=1) if parts else pd.Series(0.0, index=index)
     loyalty_parts = []
     for column in ("relationship_years", "regularity"):
         if column in measures.columns and measures[column].notna().any():
-            loyalty_parts.append(percentile_rank(measures[column]))
+            loyalty_parts.append(ranks(column))
     if satisfaction is not None and pd.Series(satisfaction).notna().any():
         loyalty_parts.append(pd.Series(satisfaction, index=index, dtype="float64").clip(0.0, 100.0))
     loyalty = pd.concat(loyalty_parts, axis=1).mean(axis=1) if loyalty_parts else pd.Series(0.0, index=index)
@@ -370,17 +392,28 @@ def detect_anomalies(frame, settings):
         & (peer >= settings["cross_sell_peer_categories"]),
         "potential": (tier != "a") & (revenue > 0) & (growth >= settings["high_growth_threshold"]),
     }
-    values = {
-        "tier_drop": lambda i: {"drop": float(-growth[i])},
-        "complaints": lambda i: {"count": int(complaints[i])},
-        "cross_sell": lambda i: {"breadth": int(breadth[i]), "peer": float(peer[i])},
-        "potential": lambda i: {"growth": float(growth[i])},
+    # The figures each anomaly is worded with, read by position from plain arrays: a label
+    # lookup per customer would cost more than the rules themselves.
+    figures = {
+        "tier_drop": lambda at: [{"drop": float(v)} for v in -growth.to_numpy()[at]],
+        "complaints": lambda at: [{"count": int(v)} for v in complaints.to_numpy()[at]],
+        "cross_sell": lambda at: [
+            {"breadth": int(b), "peer": float(p)}
+            for b, p in zip(breadth.to_numpy()[at], peer.to_numpy()[at], strict=True)
+        ],
+        "potential": lambda at: [{"growth": float(v)} for v in growth.to_numpy()[at]],
     }
     result = {}
     for code, mask in rules.items():
-        for customer_id in index[mask.fillna(False).to_numpy(dtype=bool)]:
-            result.setdefault(customer_id, []).append((code, values[code](customer_id)))
+        at = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
+        for customer_id, values in zip(index[at], figures[code](at), strict=True):
+            result.setdefault(customer_id, []).append((code, values))
     return result
+
+
+def breakdown_of(breakdown, customer_id):
+    """{criterion id: 0-100 score} of one customer, leaving out missing criteria."""
+    return {key: float(value) for key, value in breakdown.loc[customer_id].items() if not pd.isna(value)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -394,8 +427,10 @@ def evaluate(measures, ratings, criteria, settings, has_agreement=None, satisfac
     currently set, which anomalies judge by; the proposal stands in where there is none).
 
     :return: DataFrame indexed like ``measures`` with score, rating_total, tier,
-        account_class, contribution, loyalty, quadrant, lifecycle, growth, and a dict
-        {customer id: {criterion id: 0-100 score}} as breakdown, and the anomalies dict.
+        account_class, contribution, loyalty, quadrant, lifecycle, growth; the breakdown as a
+        DataFrame of 0-100 scores rounded to 2 decimals (one column per criterion id, NaN
+        where the criterion is missing for the customer, see ``breakdown_of``); and the
+        anomalies dict.
     """
     settings = {**DEFAULT_SETTINGS, **(settings or {})}
     measures = measures.copy()
@@ -406,7 +441,8 @@ def evaluate(measures, ratings, criteria, settings, has_agreement=None, satisfac
     measures["growth"] = growth_percent(measures["revenue"], measures["revenue_previous"])
     no_history = measures.get("months_since_first", pd.Series(np.nan, index=measures.index)).isna()
     measures.loc[no_history, "growth"] = np.nan
-    scores, breakdown, rating_total = score_customers(measures, ratings, criteria)
+    ranks = RankCache(measures)
+    scores, breakdown, rating_total = score_customers(measures, ratings, criteria, ranks)
     tiers = assign_tiers(scores, measures["revenue"], settings)
     has_orders = ~no_history
     rated_ids = [c["id"] for c in criteria if c["kind"] == "rated" and float(c.get("weight") or 0) > 0]
@@ -418,7 +454,7 @@ def evaluate(measures, ratings, criteria, settings, has_agreement=None, satisfac
         else pd.Series(measures.index.isin(list(has_agreement)), index=measures.index)
     )
     classes = propose_classes(tiers, has_orders, rating_mean, agreement, settings)
-    contribution, loyalty = contribution_loyalty(measures, satisfaction)
+    contribution, loyalty = contribution_loyalty(measures, satisfaction, ranks)
     result = pd.DataFrame(
         {
             "score": scores.round(2),
@@ -463,8 +499,4 @@ def evaluate(measures, ratings, criteria, settings, has_agreement=None, satisfac
         peer = buyers.groupby("industry")["breadth"].median()
         anomaly_frame["peer_breadth"] = measures["industry"].map(peer)
     anomalies = detect_anomalies(anomaly_frame, settings)
-    breakdown_dict = {
-        customer_id: {key: round(float(value), 2) for key, value in row.items() if not pd.isna(value)}
-        for customer_id, row in zip(breakdown.index, breakdown.to_dict("records"), strict=True)
-    }
-    return result, breakdown_dict, anomalies
+    return result, breakdown.round(2), anomalies

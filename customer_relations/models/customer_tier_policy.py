@@ -1,3 +1,4 @@
+import io
 from datetime import date as date_type
 from datetime import datetime, time, timedelta
 
@@ -7,8 +8,10 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
-from ..engine import tiering
+from ..engine import pgcopy, tiering
+from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 
 class CustomerTierPolicy(models.Model):
@@ -80,7 +83,11 @@ class CustomerTierPolicy(models.Model):
 
     _sql_constraints = [
         ("company_uniq", "unique(company_id)", "A company has one tier policy."),
-        ("evaluation_months_positive", "CHECK(evaluation_months > 0)", "The evaluation window must be positive."),
+        (
+            "evaluation_months_range",
+            "CHECK(evaluation_months BETWEEN 1 AND 60)",
+            "The evaluation window is from 1 to 60 months.",
+        ),
     ]
 
     # ------------------------------------------------------------------
@@ -276,83 +283,113 @@ class CustomerTierPolicy(models.Model):
         return previous, start, end
 
     def _gather_measures(self, on_date):
-        """One row per customer of the company with every measured value (set-based SQL)."""
+        """One row per customer of the company with every measured value (set-based SQL).
+
+        Revenue is the untaxed total of confirmed orders (``amount_untaxed``, the sum of the
+        lines), in company currency at the order's rate."""
         self.ensure_one()
         self.env.flush_all()
         company_id = self.company_id.id
         previous, start, end = self._windows(on_date)
         cr = self.env.cr
-        params = {
-            "company": company_id,
-            "company_key": str(company_id),
-            "start": start,
-            "previous": previous,
-            "end": end,
+        # One statement, three parts, each one pass of parallel hash aggregation:
+        # - orders by commercial partner, all time: first and last order, orders and revenue
+        #   (untaxed, company currency) in the window, revenue in the comparison window, and
+        #   the calendar months of the window with an order (a bit per month, OR-ed: no
+        #   COUNT DISTINCT);
+        # - order lines of the window: margin where the cost is known, and breadth as the
+        #   bits of the product categories bought, OR-ed (the products' cost and bit are
+        #   computed once, as arrays, that each line only looks up);
+        # - the population: customers who bought from the company, those rated in it, its
+        #   own prospects and shared prospects with no confirmed order in any company yet.
+        # Sets (months of the window with an order, product categories bought) are OR-ed
+        # 64-bit words, one bit per member, and counted at the end: one pass of hash
+        # aggregation with fixed-size states, no COUNT DISTINCT. The window has at most 61
+        # calendar months (the evaluation is at most 60 months, its ends may be partial).
+        cr.execute("SELECT COUNT(*) FROM product_category")
+        words = max(1, -(-cr.fetchone()[0] // 64))
+
+        def bits(expression):
+            return SQL("length(replace(COALESCE(%s, 0)::bit(64)::text, '0', ''))", SQL(expression))
+
+        columns = {
+            "industry": SQL("p.industry_id"),
+            # selections as their position (1 = first key), NULL when unset
+            "official_tier": SQL(
+                "array_position(%s::varchar[], p.customer_tier ->> %s)",
+                [key for key, _label in CUSTOMER_TIER],
+                str(company_id),
+            ),
+            "official_class": SQL(
+                "array_position(%s::varchar[], p.account_class ->> %s)",
+                [key for key, _label in ACCOUNT_CLASS],
+                str(company_id),
+            ),
+            "first_order": SQL("h.first_order"),
+            "last_order": SQL("h.last_order"),
+            "order_count": SQL("h.order_count"),
+            "active_months": bits("h.months"),
+            "revenue": SQL("h.revenue"),
+            "revenue_previous": SQL("h.revenue_previous"),
+            "margin": SQL("l.margin"),
+            "breadth": SQL(" + ").join(bits(f"l.word_{word}") for word in range(words)),
         }
-        # Orders by commercial partner and month, all time: first and last order, orders and
-        # active months in the window (two-level hash aggregation, no COUNT DISTINCT).
-        cr.execute(
+        query = SQL(
             """
-            SELECT partner_id, MIN(first_order), MAX(last_order),
-                   SUM(orders_now), COUNT(*) FILTER (WHERE orders_now > 0)
-              FROM (SELECT rp.commercial_partner_id AS partner_id,
-                           date_trunc('month', so.date_order) AS month,
-                           MIN(so.date_order) AS first_order, MAX(so.date_order) AS last_order,
-                           COUNT(*) FILTER (WHERE so.date_order >= %(start)s) AS orders_now
-                      FROM sale_order so
-                      JOIN res_partner rp ON rp.id = so.partner_id
-                     WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(end)s
-                  GROUP BY 1, 2) monthly
-          GROUP BY partner_id
-            """,
-            params,
-        )
-        history = pd.DataFrame(
-            cr.fetchall(), columns=["partner_id", "first_order", "last_order", "order_count", "active_months"]
-        ).set_index("partner_id")
-        # Order lines of the two windows in company currency, by commercial partner and product
-        # category first, then by partner: revenue, margin where cost is known, breadth.
-        cr.execute(
-            """
-            SELECT partner_id, SUM(revenue), SUM(revenue_previous), SUM(margin),
-                   COUNT(*) FILTER (WHERE revenue > 0)
-              FROM (SELECT rp.commercial_partner_id AS partner_id, pt.categ_id,
-                           SUM(l.amount) FILTER (WHERE l.date_order >= %(start)s) AS revenue,
-                           SUM(l.amount) FILTER (WHERE l.date_order < %(start)s) AS revenue_previous,
-                           SUM(l.amount - l.cost) FILTER (WHERE l.date_order >= %(start)s AND l.cost IS NOT NULL)
-                               AS margin
-                      FROM (SELECT so.partner_id, so.date_order, sol.product_id,
-                                   sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                                   sol.product_uom_qty::float8
-                                       * NULLIF((pp.standard_price ->> %(company_key)s)::float8, 0) AS cost,
-                                   pp.product_tmpl_id
-                              FROM sale_order_line sol
-                              JOIN sale_order so ON so.id = sol.order_id
-                         LEFT JOIN product_product pp ON pp.id = sol.product_id
-                             WHERE so.state = 'sale'
-                               AND so.company_id = %(company)s
-                               AND so.date_order >= %(previous)s AND so.date_order < %(end)s
-                               AND sol.display_type IS NULL) l
-                      JOIN res_partner rp ON rp.id = l.partner_id
-                 LEFT JOIN product_template pt ON pt.id = l.product_tmpl_id
-                  GROUP BY 1, 2) by_category
-          GROUP BY partner_id
-            """,
-            params,
-        )
-        orders = pd.DataFrame(
-            cr.fetchall(), columns=["partner_id", "revenue", "revenue_previous", "margin", "breadth"]
-        ).set_index("partner_id")
-        # The population: customers who bought from the company, those rated in it, its own
-        # prospects and shared prospects with no confirmed order in any company yet.
-        cr.execute(
-            """
-            SELECT p.id, p.industry_id, p.customer_tier ->> %(company_key)s, p.account_class ->> %(company_key)s
+            WITH history AS (
+                SELECT rp.commercial_partner_id AS partner_id,
+                       date_part('epoch', MIN(so.date_order)) AS first_order,
+                       date_part('epoch', MAX(so.date_order)) AS last_order,
+                       COUNT(*) FILTER (WHERE so.date_order >= %(start)s) AS order_count,
+                       bit_or(1::int8 << ((date_part('year', so.date_order) - %(start_year)s) * 12
+                                          + date_part('month', so.date_order) - %(start_month)s)::int4)
+                           FILTER (WHERE so.date_order >= %(start)s) AS months,
+                       SUM(so.amount_untaxed::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                           FILTER (WHERE so.date_order >= %(start)s) AS revenue,
+                       SUM(so.amount_untaxed::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                           FILTER (WHERE so.date_order >= %(previous)s AND so.date_order < %(start)s)
+                           AS revenue_previous
+                  FROM sale_order so
+                  JOIN res_partner rp ON rp.id = so.partner_id
+                 WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(end)s
+              GROUP BY rp.commercial_partner_id
+            ), category AS (
+                SELECT id, (row_number() OVER (ORDER BY id) - 1)::int4 AS position FROM product_category
+            ), product AS (
+                SELECT pp.id, NULLIF((pp.standard_price ->> %(company_key)s)::float8, 0) AS unit_cost,
+                       c.position / 64 AS word, 1::int8 << mod(c.position, 64) AS bit
+                  FROM product_product pp
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             LEFT JOIN category c ON c.id = pt.categ_id
+            ), lines AS (
+                SELECT rp.commercial_partner_id AS partner_id,
+                       SUM(l.amount - l.quantity * p.unit_cost) FILTER (WHERE p.unit_cost IS NOT NULL) AS margin,
+                       %(category_words)s
+                  FROM (SELECT so.partner_id, sol.product_id, sol.product_uom_qty::float8 AS quantity,
+                               sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
+                               sol.price_subtotal > 0 AS sold
+                          FROM sale_order_line sol
+                          JOIN sale_order so ON so.id = sol.order_id
+                         WHERE so.state = 'sale'
+                           AND so.company_id = %(company)s
+                           AND so.date_order >= %(start)s AND so.date_order < %(end)s
+                           AND sol.display_type IS NULL) l
+                  JOIN res_partner rp ON rp.id = l.partner_id
+             LEFT JOIN unnest((SELECT array_agg(id ORDER BY id) FROM product),
+                              (SELECT array_agg(unit_cost ORDER BY id) FROM product),
+                              (SELECT array_agg(word ORDER BY id) FROM product),
+                              (SELECT array_agg(bit ORDER BY id) FROM product))
+                       AS p (id, unit_cost, word, bit) ON p.id = l.product_id
+              GROUP BY rp.commercial_partner_id
+            )
+            SELECT p.id, %(figures)s
               FROM res_partner p
+         LEFT JOIN history h ON h.partner_id = p.id
+         LEFT JOIN lines l ON l.partner_id = p.id
              WHERE p.active
                AND p.id = p.commercial_partner_id
                AND (p.company_id IS NULL OR p.company_id = %(company)s)
-               AND (p.id IN (SELECT unnest(%(buyers)s::int4[]))
+               AND (h.partner_id IS NOT NULL
                     OR EXISTS (SELECT 1 FROM customer_tier_rating r
                                 WHERE r.partner_id = p.id AND r.company_id = %(company)s)
                     OR (p.customer_rank > 0
@@ -362,11 +399,34 @@ class CustomerTierPolicy(models.Model):
                                               JOIN sale_order so ON so.partner_id = c.id
                                              WHERE c.commercial_partner_id = p.id AND so.state = 'sale'))))
             """,
-            {**params, "buyers": [int(i) for i in history.index]},
+            figures=SQL(", ").join(SQL("COALESCE((%s)::float8, 'NaN')", expression) for expression in columns.values()),
+            company=company_id,
+            company_key=str(company_id),
+            start=start,
+            previous=previous,
+            end=end,
+            start_year=start.year,
+            start_month=start.month,
+            category_words=SQL(", ").join(
+                # with a single word, every category is in it: no test of the word per line
+                SQL(
+                    "bit_or(p.bit) FILTER (WHERE l.sold%s) AS %s",
+                    SQL(" AND p.word = %s", word) if words > 1 else SQL(),
+                    SQL.identifier(f"word_{word}"),
+                )
+                for word in range(words)
+            ),
         )
-        population = pd.DataFrame(
-            cr.fetchall(), columns=["partner_id", "industry", "official_tier", "official_class"]
-        ).set_index("partner_id")
+        # Read as a binary COPY of floats (NaN for NULL): the rows land in numpy arrays in
+        # one step instead of a Python tuple and object per value.
+        buffer = io.BytesIO()
+        cr.copy_expert(cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(), buffer)
+        ids, figures = pgcopy.read_float_table(buffer.getvalue(), len(columns))
+        frame = pd.DataFrame(figures, index=pd.Index(ids, name="partner_id"), columns=list(columns))
+        for column, selection in (("official_tier", CUSTOMER_TIER), ("official_class", ACCOUNT_CLASS)):
+            # array_position counts from 1; 0 (from NaN) is unset
+            keys = np.array([None] + [key for key, _label in selection], dtype=object)
+            frame[column] = keys[np.nan_to_num(frame[column].to_numpy(), nan=0.0).astype(int)]
         # Payment punctuality: average days paid late on posted customer invoices.
         cr.execute(
             """
@@ -392,22 +452,25 @@ class CustomerTierPolicy(models.Model):
         )
         punctuality = pd.DataFrame(cr.fetchall(), columns=["partner_id", "punctuality"]).set_index("partner_id")
 
-        index = population.index
-        frame = pd.DataFrame(index=index)
-        for column in ("industry", "official_tier", "official_class"):
-            frame[column] = population[column].reindex(index)
-        frame = frame.join(orders).join(history).join(punctuality)
+        index = frame.index
+        frame["punctuality"] = punctuality["punctuality"].reindex(index)
         numeric = ["revenue", "revenue_previous", "margin", "punctuality", "order_count", "breadth", "active_months"]
         for column in numeric:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
         for column in ("revenue", "revenue_previous", "order_count", "breadth", "active_months"):
             frame[column] = frame[column].fillna(0.0)
-        reference = pd.Timestamp(end)
-        first = pd.to_datetime(frame["first_order"])
-        last = pd.to_datetime(frame["last_order"])
-        frame["months_since_first"] = (reference - first).dt.days / 30.4375
-        frame["months_since_last"] = (reference - last).dt.days / 30.4375
-        frame["relationship_years"] = (reference - first).dt.days / 365.25
+        # Sums of floats added up by parallel workers differ in their last bits from one run
+        # to the next: to the cent, the same orders give the same figures (and scores).
+        for column in ("revenue", "revenue_previous", "margin"):
+            frame[column] = frame[column].round(2)
+        # whole days from the first / last order to the end of the window
+        reference = (end - datetime(1970, 1, 1)).total_seconds()
+        first = pd.to_numeric(frame["first_order"], errors="coerce")
+        days_since_first = np.floor((reference - first) / 86400.0)
+        days_since_last = np.floor((reference - pd.to_numeric(frame["last_order"], errors="coerce")) / 86400.0)
+        frame["months_since_first"] = days_since_first / 30.4375
+        frame["months_since_last"] = days_since_last / 30.4375
+        frame["relationship_years"] = days_since_first / 365.25
         frame["regularity"] = frame["active_months"] / float(self.evaluation_months)
         frame.loc[first.isna(), "regularity"] = np.nan
         complaints = self._tier_complaint_counts(start, end)
@@ -501,8 +564,10 @@ class CustomerTierPolicy(models.Model):
     def _compute_customer_values(self, on_date=None):
         """Evaluate every customer of the policy's company and store the results.
 
-        Reads the data in a few grouped queries, runs the engine, and writes the customer
-        value records and the lifecycle stages in set-based statements.
+        Reads the measures in one statement (plus small grouped queries for ratings,
+        punctuality, complaints and satisfaction), runs the engine, and writes the customer
+        value records of the customers whose figures changed, and their lifecycle stages, in
+        set-based statements.
         """
         self.ensure_one()
         on_date = on_date or fields.Date.context_today(self)

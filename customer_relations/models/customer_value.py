@@ -1,37 +1,45 @@
-import csv
 import io
-import json
 
+import numpy as np
+import pandas as pd
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..engine import pgcopy
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE, QUADRANT
 
-# Columns written by the set-based upsert (COPY into a temporary table), with their SQL types.
+# Columns written by the set-based upsert, in the order of the load table.
 _UPSERT_COLUMNS = [
-    ("revenue", "numeric"),
-    ("revenue_previous", "numeric"),
-    ("growth", "float8"),
-    ("margin", "numeric"),
-    ("order_count", "int4"),
-    ("breadth", "int4"),
-    ("relationship_years", "float8"),
-    ("punctuality_days", "float8"),
-    ("complaint_count", "int4"),
-    ("satisfaction_index", "float8"),
-    ("regularity", "float8"),
-    ("score", "float8"),
-    ("rating_total", "float8"),
-    ("contribution_score", "float8"),
-    ("loyalty_score", "float8"),
-    ("quadrant", "varchar"),
-    ("proposed_tier", "varchar"),
-    ("proposed_class", "varchar"),
-    ("lifecycle_stage", "varchar"),
-    ("breakdown", "jsonb"),
+    "revenue",
+    "revenue_previous",
+    "growth",
+    "margin",
+    "order_count",
+    "breadth",
+    "relationship_years",
+    "punctuality_days",
+    "complaint_count",
+    "satisfaction_index",
+    "regularity",
+    "score",
+    "rating_total",
+    "contribution_score",
+    "loyalty_score",
+    "quadrant",
+    "proposed_tier",
+    "proposed_class",
+    "lifecycle_stage",
+    "breakdown",
 ]
+# Selection columns: loaded as the position of their key.
+_SELECTIONS = {
+    "quadrant": QUADRANT,
+    "proposed_tier": CUSTOMER_TIER,
+    "proposed_class": ACCOUNT_CLASS,
+    "lifecycle_stage": LIFECYCLE_STAGE,
+}
 
 
 class CustomerValue(models.Model):
@@ -81,6 +89,9 @@ class CustomerValue(models.Model):
     breakdown_html = fields.Html(compute="_compute_breakdown_html", sanitize=False, string="Score breakdown")
     anomaly_ids = fields.One2many("customer.value.anomaly", "value_id", string="Anomalies")
     anomaly_count = fields.Integer(compute="_compute_anomaly_count", store=True)
+    fingerprint = fields.Float(
+        readonly=True, copy=False, help="Technical: tells the recompute whether the figures changed."
+    )
 
     _sql_constraints = [
         ("partner_company_uniq", "unique(partner_id, company_id)", "A customer has one value record per company."),
@@ -166,21 +177,62 @@ class CustomerValue(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _store_results(self, policy, on_date, measures, result, breakdown):
-        """Upsert one record per evaluated customer in one statement, drop the records of
-        customers no longer evaluated, and set the customers' lifecycle stage."""
+        """Write one record per evaluated customer, drop the records of customers no longer
+        evaluated, and set the customers' lifecycle stage.
+
+        Only what changed is written: each customer's figures get a fingerprint, compared
+        with the one stored on its record. The changed rows reach the database as one binary
+        COPY of floats into a temporary table (``engine.pgcopy``: no value is turned into
+        text in Python); selections travel as their position in the selection, the
+        breakdown as one column per criterion that becomes JSON in the database.
+        """
         company = policy.company_id
-        ids = [int(i) for i in result.index]
+        figures, loaded, criterion_ids = self._result_figures(measures, result, breakdown)
+        fingerprints = pgcopy.row_fingerprints(figures, ",".join(map(str, criterion_ids)))
+        partner_ids = np.asarray(result.index, dtype=np.int64)
+        self.env.flush_all()
+        cr = self.env.cr
+        # The stored fingerprints (NaN where the record belongs to another policy).
+        buffer = io.BytesIO()
+        cr.copy_expert(
+            cr.mogrify(
+                SQL(
+                    """COPY (SELECT partner_id, COALESCE(CASE WHEN policy_id = %s THEN fingerprint END, 'NaN')
+                               FROM customer_value WHERE company_id = %s) TO STDOUT WITH (FORMAT binary)""",
+                    policy.id,
+                    company.id,
+                )
+            ).decode(),
+            buffer,
+        )
+        stored_ids, stored = pgcopy.read_float_table(buffer.getvalue(), 1)
+        stored = pd.Series(stored[:, 0], index=stored_ids)
+        changed = stored.reindex(partner_ids).to_numpy() != fingerprints  # NaN (new) differs too
+        gone = np.setdiff1d(stored_ids, partner_ids)
+        if gone.size:
+            cr.execute(
+                "DELETE FROM customer_value WHERE company_id = %s AND partner_id = ANY(%s)",
+                [company.id, gone.tolist()],
+            )
+        if changed.any():
+            self._write_changed(
+                policy,
+                on_date,
+                partner_ids[changed],
+                np.column_stack([figures[changed], fingerprints[changed]]),
+                loaded,
+                criterion_ids,
+            )
+        self.env.invalidate_all()
+        return self.search([("company_id", "=", company.id)], order="id")
+
+    @api.model
+    def _result_figures(self, measures, result, breakdown):
+        """The figures of every evaluated customer as one float matrix (row per customer in
+        the order of ``result``): the loaded columns, then one per criterion of the breakdown.
+        :return: (matrix, loaded column names, criterion ids)"""
         frame = measures.reindex(result.index)
-
-        def column(series, kind):
-            values = series.tolist()
-            if kind in ("int4",):
-                return [None if v is None or v != v else int(round(v)) for v in values]
-            if kind in ("float8", "numeric"):
-                return [None if v is None or v != v else float(v) for v in values]
-            return [None if v is None or v != v else str(v) for v in values]
-
-        data = {
+        sources = {
             "revenue": frame["revenue"],
             "revenue_previous": frame["revenue_previous"],
             "growth": result["growth"],
@@ -201,68 +253,117 @@ class CustomerValue(models.Model):
             "proposed_class": result["account_class"],
             "lifecycle_stage": result["lifecycle"],
         }
-        columns = [column(data[name], kind) for name, kind in _UPSERT_COLUMNS if name != "breakdown"]
-        columns.append([json.dumps({str(k): v for k, v in breakdown.get(i, {}).items()}) for i in result.index])
-        names = [name for name, _kind in _UPSERT_COLUMNS]
+        criterion_ids = [int(key) for key in breakdown.columns]
+        loaded = [name for name in _UPSERT_COLUMNS if name != "breakdown"]
+        figures = np.empty((len(result.index), len(loaded) + len(criterion_ids)), dtype=np.float64)
+        for position, name in enumerate(loaded):
+            if name in _SELECTIONS:
+                keys = [key for key, _label in _SELECTIONS[name]]
+                codes = pd.Categorical(sources[name], categories=keys).codes.astype(np.float64)
+                figures[:, position] = np.where(codes < 0, np.nan, codes)
+            else:
+                figures[:, position] = pd.to_numeric(sources[name], errors="coerce").to_numpy(dtype=np.float64)
+        figures[:, len(loaded) :] = breakdown.reindex(result.index).to_numpy(dtype=np.float64)
+        return figures, loaded, criterion_ids
+
+    @api.model
+    def _write_changed(self, policy, on_date, partner_ids, figures, loaded, criterion_ids):
+        """Load the changed rows (figures + fingerprint as the last column) and update or
+        insert their records, then set those customers' lifecycle stage."""
+        company = policy.company_id
         key = str(company.id)
-        self.env.flush_all()
         cr = self.env.cr
-        # COPY the results into a temporary table: far cheaper than array parameters, which
-        # psycopg2 sends as SQL text of every value.
+        columns = loaded + [f"c{cid}" for cid in criterion_ids] + ["fingerprint"]
         cr.execute("DROP TABLE IF EXISTS pg_temp.customer_value_load")
         cr.execute(
             SQL(
-                "CREATE TEMPORARY TABLE customer_value_load (partner_id int4 PRIMARY KEY, %s) ON COMMIT DROP",
-                SQL(", ").join(SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in _UPSERT_COLUMNS),
+                "CREATE TEMPORARY TABLE customer_value_load (partner_id int4, %s) ON COMMIT DROP",
+                SQL(", ").join(SQL("%s float8", SQL.identifier(name)) for name in columns),
             )
         )
-        # CSV through the C writer: None becomes an empty unquoted field, which COPY reads as NULL.
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(zip(ids, *columns, strict=True))
-        buffer.seek(0)
         cr.copy_expert(
-            f"COPY customer_value_load (partner_id, {', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
+            "COPY customer_value_load (partner_id, {}) FROM STDIN WITH (FORMAT binary)".format(", ".join(columns)),
+            io.BytesIO(pgcopy.float_table_payload(partner_ids, figures)),
+        )
+
+        def loaded_value(name):
+            """The loaded float as the column's value: NaN -> NULL, a position -> the key."""
+            value = SQL("NULLIF(v.%s, 'NaN')", SQL.identifier(name))
+            if name in _SELECTIONS:
+                keys = SQL(", ").join(key for key, _label in _SELECTIONS[name])
+                return SQL("(ARRAY[%s]::varchar[])[%s::int4 + 1]", keys, value)
+            return value
+
+        # The breakdown {criterion id: score}, in chunks: a function takes at most 100 arguments.
+        chunks = [criterion_ids[i : i + 50] for i in range(0, len(criterion_ids), 50)]
+        breakdown_sql = (
+            SQL(
+                "jsonb_strip_nulls(%s)",
+                SQL(" || ").join(
+                    SQL(
+                        "jsonb_build_object(%s)",
+                        SQL(", ").join(SQL("%s::text, %s", str(cid), loaded_value(f"c{cid}")) for cid in chunk),
+                    )
+                    for chunk in chunks
+                ),
+            )
+            if chunks
+            else SQL("'{}'::jsonb")
+        )
+        names = list(_UPSERT_COLUMNS)
+        values = [breakdown_sql if name == "breakdown" else loaded_value(name) for name in names]
+        common = {"company": company.id, "policy": policy.id, "date": on_date, "key": key, "uid": self.env.uid}
+        # Integer and numeric columns take the float figures by assignment cast (rounded).
+        cr.execute(
+            SQL(
+                """
+                UPDATE customer_value c
+                   SET policy_id = %(policy)s, date = %(date)s, write_uid = %(uid)s,
+                       write_date = now() at time zone 'UTC', fingerprint = v.fingerprint, %(updates)s
+                  FROM customer_value_load v
+                 WHERE c.company_id = %(company)s AND c.partner_id = v.partner_id
+                """,
+                updates=SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(name), value) for name, value in zip(names, values, strict=True)
+                ),
+                **common,
+            )
         )
         cr.execute(
-            f"""
-            INSERT INTO customer_value (partner_id, company_id, policy_id, date, region_id, industry_id, user_id,
-                                        country_id, customer_tier, account_class, anomaly_count,
-                                        create_uid, create_date, write_uid, write_date, {", ".join(names)})
-            SELECT v.partner_id, %s, %s, %s, p.region_id, p.industry_id, p.user_id, p.country_id,
-                   p.customer_tier ->> %s, p.account_class ->> %s, 0,
-                   %s, now() at time zone 'UTC', %s, now() at time zone 'UTC', {", ".join("v." + n for n in names)}
-              FROM customer_value_load v
-              JOIN res_partner p ON p.id = v.partner_id
-            ON CONFLICT (partner_id, company_id) DO UPDATE
-               SET policy_id = EXCLUDED.policy_id, date = EXCLUDED.date,
-                   write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date,
-                   {", ".join(f"{n} = EXCLUDED.{n}" for n in names)}
-             WHERE ({", ".join(f"customer_value.{n}" for n in names)}, customer_value.policy_id)
-                   IS DISTINCT FROM ({", ".join(f"EXCLUDED.{n}" for n in names)}, EXCLUDED.policy_id)
-            """,  # column names come from the module constant, values are parameters
-            [company.id, policy.id, on_date, key, key, self.env.uid, self.env.uid],
+            SQL(
+                """
+                INSERT INTO customer_value (partner_id, company_id, policy_id, date, region_id, industry_id, user_id,
+                                            country_id, customer_tier, account_class, anomaly_count,
+                                            create_uid, create_date, write_uid, write_date, fingerprint, %(columns)s)
+                SELECT v.partner_id, %(company)s, %(policy)s, %(date)s, p.region_id, p.industry_id, p.user_id,
+                       p.country_id, p.customer_tier ->> %(key)s, p.account_class ->> %(key)s, 0,
+                       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC', v.fingerprint, %(values)s
+                  FROM customer_value_load v
+                  JOIN res_partner p ON p.id = v.partner_id
+                 WHERE NOT EXISTS (SELECT 1 FROM customer_value c
+                                    WHERE c.company_id = %(company)s AND c.partner_id = v.partner_id)
+                    ON CONFLICT (partner_id, company_id) DO NOTHING
+                """,
+                columns=SQL(", ").join(SQL.identifier(name) for name in names),
+                values=SQL(", ").join(values),
+                **common,
+            )
         )
+        # The customer's stage follows its evaluation record: set where that record changed.
         cr.execute(
-            """
-            DELETE FROM customer_value c
-             WHERE c.company_id = %s
-               AND NOT EXISTS (SELECT 1 FROM customer_value_load v WHERE v.partner_id = c.partner_id)
-            """,
-            [company.id],
-        )
-        cr.execute(
-            """
-            UPDATE res_partner p
-               SET lifecycle_stage = COALESCE(p.lifecycle_stage, '{}'::jsonb)
-                                     || jsonb_build_object(%s, v.lifecycle_stage)
-              FROM customer_value_load v
-             WHERE p.id = v.partner_id AND (p.lifecycle_stage ->> %s) IS DISTINCT FROM v.lifecycle_stage
-            """,
-            [key, key],
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET lifecycle_stage = COALESCE(p.lifecycle_stage, '{}'::jsonb)
+                                         || jsonb_build_object(%(key)s::text, l.stage)
+                  FROM (SELECT v.partner_id, %(stage)s AS stage FROM customer_value_load v) l
+                 WHERE p.id = l.partner_id AND (p.lifecycle_stage ->> %(key)s) IS DISTINCT FROM l.stage
+                """,
+                key=key,
+                stage=loaded_value("lifecycle_stage"),
+            )
         )
         cr.execute("DROP TABLE pg_temp.customer_value_load")
-        self.env.invalidate_all()
-        return self.search([("company_id", "=", company.id)])
 
     def action_open_partner(self):
         self.ensure_one()

@@ -54,32 +54,43 @@ class CustomerValueAnomaly(models.Model):
         """Create the anomalies found for the first time (with an activity each), touch the
         ones still found, archive the ones gone. ``anomalies``: {partner id: [(code, vals)]}."""
         today = fields.Date.context_today(self)
-        # Plain ids from SQL: reading 20,000 value records to map them costs more than the work.
+        company_id = policy.company_id.id
+        # Plain ids from SQL: reading 20,000 value and anomaly records to map them costs more
+        # than the work.
         self.env.flush_all()
-        self.env.cr.execute("SELECT partner_id, id FROM customer_value WHERE company_id = %s", [policy.company_id.id])
-        value_by_partner = dict(self.env.cr.fetchall())
-        existing = self.search([("company_id", "=", policy.company_id.id)])
-        self.env.cr.execute(
-            "SELECT id, partner_id, code FROM customer_value_anomaly WHERE id IN %s", [tuple(existing.ids) or (0,)]
+        cr = self.env.cr
+        cr.execute(
+            "SELECT id, partner_id, code, date_last_seen FROM customer_value_anomaly WHERE company_id = %s AND active",
+            [company_id],
         )
-        keys = {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
-        by_key = {keys[a.id]: a for a in existing}
-        found_keys = {(partner_id, code) for partner_id, items in anomalies.items() for code, _v in items}
-        gone = existing.filtered(lambda a: keys[a.id] not in found_keys)
+        existing = {(partner_id, code): (anomaly_id, seen) for anomaly_id, partner_id, code, seen in cr.fetchall()}
+        found_keys = {(int(partner_id), code) for partner_id, items in anomalies.items() for code, _v in items}
+        gone = self.browse(anomaly_id for key, (anomaly_id, _seen) in existing.items() if key not in found_keys)
         if gone:
             gone.write({"active": False, "date_resolved": today})
             gone.activity_id.unlink()
-        still = existing - gone
+        still = [anomaly_id for key, (anomaly_id, seen) in existing.items() if key in found_keys and seen != today]
         if still:
-            still.write({"date_last_seen": today})
+            cr.execute(
+                "UPDATE customer_value_anomaly SET date_last_seen = %s, write_uid = %s, "
+                "write_date = now() at time zone 'UTC' WHERE id = ANY(%s)",
+                [today, self.env.uid, still],
+            )
+            self.invalidate_model(["date_last_seen", "write_uid", "write_date"])
+        new = [
+            (int(partner_id), code, payload)
+            for partner_id, items in anomalies.items()
+            for code, payload in items
+            if (int(partner_id), code) not in existing
+        ]
+        if not new:
+            return self.browse()
+        cr.execute("SELECT partner_id, id FROM customer_value WHERE company_id = %s", [company_id])
+        value_by_partner = dict(cr.fetchall())
         new_vals = []
-        for partner_id, items in anomalies.items():
-            value_id = value_by_partner.get(int(partner_id))
-            if not value_id:
-                continue
-            for code, payload in items:
-                if (int(partner_id), code) in by_key:
-                    continue
+        for partner_id, code, payload in new:
+            value_id = value_by_partner.get(partner_id)
+            if value_id:
                 new_vals.append(
                     {
                         "value_id": value_id,

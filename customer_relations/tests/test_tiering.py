@@ -117,6 +117,30 @@ class TestTiering(CustomerRelationsCase):
         self.assertAlmostEqual(mid.growth, -50.0)
         self.assertFalse(self._value(self.big_contact), "contacts are evaluated through their company")
 
+    def test_a_recompute_writes_only_the_customers_whose_figures_changed(self):
+        self._compute()
+        revenue_criterion = self.policy.criterion_ids.filtered(lambda c: c.measure == "revenue")
+        self.assertEqual(self._value(self.big).breakdown[str(revenue_criterion.id)], 100)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE customer_value SET write_date = '2020-01-01 00:00:00' WHERE company_id = %s", [self.company.id]
+        )
+        self.env.invalidate_all()
+        # in a month it already bought in: no other customer's rank moves
+        self._order(self.small, [(self.seal, 5)], datetime(2026, 4, 20))
+        self._compute()
+        small, big = self._value(self.small), self._value(self.big)
+        self.assertEqual(small.revenue, 1500.0, "the new order is counted")
+        self.assertEqual(small.order_count, 2)
+        self.assertGreater(small.write_date, datetime(2020, 1, 1), "the changed customer is written")
+        self.assertEqual(big.write_date, datetime(2020, 1, 1), "an unchanged customer is left alone")
+        self.assertEqual(big.revenue, 6000.0)
+        # A customer that leaves the evaluation loses its record; the others keep theirs.
+        self.small.active = False
+        self._compute()
+        self.assertFalse(self._value(self.small))
+        self.assertEqual(self._value(self.big), big)
+
     def test_tiers_lifecycle_and_classes_end_to_end(self):
         self._compute()
         big, mid, small, prospect = (self._value(p) for p in (self.big, self.mid, self.small, self.prospect))
