@@ -7,6 +7,7 @@ command line. They print times and ratios; they never assert on time.
 
 import contextlib
 import os
+import statistics
 import sys
 import time
 
@@ -59,3 +60,18 @@ def timed(label, results):
     yield
     results[label] = time.perf_counter() - start
     print(f"  {label:<58} {results[label]:9.3f} s", flush=True)
+
+
+def repeated(label, results, function, count=None):
+    """Run ``function`` ``count`` times (env BENCH_REPEAT, default 5); record and print the
+    median time, with the fastest and slowest run. Returns the last run's result."""
+    count = count or int(os.environ.get("BENCH_REPEAT", "5"))
+    times = []
+    for _index in range(count):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    results[label] = statistics.median(times)
+    print(f"  {label:<58} {results[label]:9.3f} s  [{times[0]:.3f}-{times[-1]:.3f}]", flush=True)
+    return result
