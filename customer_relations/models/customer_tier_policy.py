@@ -33,7 +33,7 @@ class CustomerTierPolicy(models.Model):
         default=12,
         required=True,
         tracking=True,
-        help="Months of confirmed orders the evaluation looks at; the comparison window is the "
+        help="Months of confirmed orders the evaluation looks at (1 to 60); the comparison window is the "
         "same number of months just before it.",
     )
     tier_method = fields.Selection(
@@ -124,6 +124,17 @@ class CustomerTierPolicy(models.Model):
                     "Check the tier limits of %(policies)s: the B score threshold cannot exceed the A "
                     "threshold, shares must lie between 0 and 100 %% and add up to at most 100 %%, and "
                     "the Pareto A share cannot exceed the B share.",
+                    policies=", ".join(bad.mapped("display_name")),
+                )
+            )
+
+    @api.constrains("evaluation_months")
+    def _check_evaluation_months(self):
+        bad = self.filtered(lambda p: not 1 <= p.evaluation_months <= 60)
+        if bad:
+            raise ValidationError(
+                self.env._(
+                    "The evaluation window of %(policies)s must be from 1 to 60 months.",
                     policies=", ".join(bad.mapped("display_name")),
                 )
             )
@@ -292,20 +303,18 @@ class CustomerTierPolicy(models.Model):
         company_id = self.company_id.id
         previous, start, end = self._windows(on_date)
         cr = self.env.cr
-        # One statement, three parts, each one pass of parallel hash aggregation:
+        # One statement, three parts:
         # - orders by commercial partner, all time: first and last order, orders and revenue
         #   (untaxed, company currency) in the window, revenue in the comparison window, and
-        #   the calendar months of the window with an order (a bit per month, OR-ed: no
-        #   COUNT DISTINCT);
-        # - order lines of the window: margin where the cost is known, and breadth as the
-        #   bits of the product categories bought, OR-ed (the products' cost and bit are
-        #   computed once, as arrays, that each line only looks up);
+        #   the calendar months of the window with an order;
+        # - order lines of the window: margin where the cost is known, and breadth (product
+        #   categories bought; the products' cost and category are computed once, as arrays,
+        #   that each line only looks up);
         # - the population: customers who bought from the company, those rated in it, its
         #   own prospects and shared prospects with no confirmed order in any company yet.
-        # Sets (months of the window with an order, product categories bought) are OR-ed
-        # 64-bit words, one bit per member, and counted at the end: one pass of hash
-        # aggregation with fixed-size states, no COUNT DISTINCT. The window has at most 61
-        # calendar months (the evaluation is at most 60 months, its ends may be partial).
+        # Sets (months, categories) are OR-ed 64-bit words, one bit per member, counted at
+        # the end: each part is one pass of parallel hash aggregation with fixed-size states,
+        # no COUNT DISTINCT. A window of at most 60 months spans at most 61 calendar months.
         cr.execute("SELECT COUNT(*) FROM product_category")
         words = max(1, -(-cr.fetchone()[0] // 64))
 

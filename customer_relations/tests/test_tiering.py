@@ -216,6 +216,9 @@ class TestTiering(CustomerRelationsCase):
             self._compute()
         with self.assertRaises(ValidationError):
             self.policy.write({"threshold_a": 30.0, "threshold_b": 60.0})
+        with self.assertRaisesRegex(ValidationError, "1 to 60 months"):
+            # checked on a draft record: the database refuses it too (CHECK constraint)
+            self.env["customer.tier.policy"].new({"evaluation_months": 61})._check_evaluation_months()
         with self.assertRaises(ValidationError):
             self.env["customer.tier.criterion"].create(
                 {
