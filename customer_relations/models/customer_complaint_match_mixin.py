@@ -4,13 +4,18 @@ from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 
 class CustomerComplaintMatchMixin(models.AbstractModel):
-    """Conditions a complaint is matched on (routing rules, SLA policies): the models define
+    """An ordered, per-company rule a complaint is matched on (routing rules, SLA policies):
+    name, order, company and the tier / class conditions; the models define
     their own ``category_ids`` and ``severity_ids`` (and ``product_category_ids`` where they
     route by product); an empty condition matches anything."""
 
     _name = "customer.complaint.match.mixin"
     _description = "Complaint Matching Conditions"
 
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     customer_tier = fields.Selection(CUSTOMER_TIER, "Customer tier")
     account_class = fields.Selection(ACCOUNT_CLASS)
 

@@ -11,10 +11,6 @@ class CustomerComplaintRoutingRule(models.Model):
     _inherit = ["customer.complaint.match.mixin"]
     _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     category_ids = fields.Many2many(
         "customer.complaint.category",
         "customer_complaint_rule_category_rel",

@@ -14,10 +14,6 @@ class CustomerSlaPolicy(models.Model):
     _inherit = ["customer.complaint.match.mixin"]
     _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     severity_ids = fields.Many2many(
         "customer.complaint.severity",
         "customer_sla_policy_severity_rel",

@@ -462,10 +462,10 @@ class CustomerTierPolicy(models.Model):
         punctuality = pd.DataFrame(cr.fetchall(), columns=["partner_id", "punctuality"]).set_index("partner_id")
 
         index = frame.index
-        frame["punctuality"] = punctuality["punctuality"].reindex(index)
-        numeric = ["revenue", "revenue_previous", "margin", "punctuality", "order_count", "breadth", "active_months"]
-        for column in numeric:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        # the other figures are floats already (binary read); AVG gives decimals
+        frame["punctuality"] = pd.to_numeric(punctuality["punctuality"].reindex(index), errors="coerce").astype(
+            "float64"
+        )
         for column in ("revenue", "revenue_previous", "order_count", "breadth", "active_months"):
             frame[column] = frame[column].fillna(0.0)
         # Sums of floats added up by parallel workers differ in their last bits from one run
