@@ -138,6 +138,9 @@ ensure_lint_venv() {
 }
 
 cmd_setup() {
+    # CRM_SKIP_SETUP=1 trusts the tree, packages and virtualenvs as they are (parallel work
+    # trees sharing one .venv; never set in CI).
+    if [ -n "${CRM_SKIP_SETUP:-}" ]; then return; fi
     ensure_odoo_src
     ensure_debian_packages
     ensure_pg_os_user
