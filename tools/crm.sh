@@ -106,8 +106,9 @@ ensure_pg_os_user() {
 }
 
 requirements_stamp() {
-    cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" \
-        "$ROOT/constraints-build.txt" | sha256sum | cut -d' ' -f1
+    # The first line versions the steps of ensure_venv itself: bump it when they change.
+    { echo "venv steps 2"; cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" \
+        "$ROOT/constraints-build.txt"; } | sha256sum | cut -d' ' -f1
 }
 
 ensure_venv() {
@@ -122,6 +123,13 @@ ensure_venv() {
     # setuptools 81+ has no pkg_resources, which one of Odoo's pinned sdists imports to build.
     "$VENV/bin/pip" install -q --build-constraint "$ROOT/constraints-build.txt" \
         -r "$ODOO_SRC/requirements.txt" -r "$ROOT/requirements.txt" -r "$ROOT/requirements-dev.txt"
+    # The venv starts with Python's bundled setuptools (65): its pkg_resources does not find the
+    # `zope_interface` dist-info that gevent's monkey-patching asks for as 'zope.interface', so
+    # the websocket process of a multi-worker server dies at every start. A setuptools that
+    # still ships pkg_resources (below 81) and normalises names mends it.
+    "$VENV/bin/pip" install -q "setuptools>=75,<81"
+    "$VENV/bin/python" -W ignore -c 'import gevent.monkey; gevent.monkey.patch_all()' \
+        || die "gevent does not start in .venv: the multi-worker server would fail."
     echo "$stamp" >"$VENV/.crm-stamp"
 }
 
@@ -335,10 +343,23 @@ cmd_run() {
     say "Serving http://127.0.0.1:$HTTP_PORT  (login: admin / password: admin;" \
         "account manager wangwei/wangwei, quality zhangmin/zhangmin, manager liuyang/liuyang)"
     say "Stop with Ctrl+C; PostgreSQL keeps running (tools/crm.sh stop-db stops it)."
+    # WORKERS=N (N > 0) serves with Odoo's prefork server: N HTTP workers, cron workers and the
+    # gevent process for websockets (live updates, chat) on GEVENT_PORT, as Odoo documents for
+    # production; WORKERS=0 (default) is the threaded development server.
+    local workers=${WORKERS:-0} server_args=()
+    [[ "$workers" =~ ^[0-9]+$ ]] || die "WORKERS must be a whole number (got '$workers')."
+    if [ "$workers" -gt 0 ]; then
+        server_args=(--workers="$workers" --max-cron-threads="${CRON_WORKERS:-1}"
+            --gevent-port="${GEVENT_PORT:-8072}" --limit-time-real="${LIMIT_TIME_REAL:-120}")
+        say "Prefork server: $workers workers, ${CRON_WORKERS:-1} cron worker(s), websocket on" \
+            "port ${GEVENT_PORT:-8072} (route /websocket there behind a proxy)"
+    else
+        server_args=(--max-cron-threads=1)
+    fi
     # shellcheck disable=SC2046
     exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" $(odoo_base_args "$data" "$port") \
         -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-interface=127.0.0.1 --http-port="$HTTP_PORT" \
-        --data-dir="$RUN_DIR/filestore" --max-cron-threads=1
+        --data-dir="$RUN_DIR/filestore" "${server_args[@]}"
 }
 
 cmd_stop_db() { pg_stop "$RUN_DIR/pgdata"; }
