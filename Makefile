@@ -3,7 +3,7 @@
 ODOO_SRC ?= /opt/odoo
 export ODOO_SRC
 
-.PHONY: setup run test test-engine test-odoo lint pot bench stop-db clean
+.PHONY: setup run test test-engine test-odoo test-upgrade lint pot bench stop-db clean
 
 setup:
 	@bash tools/crm.sh setup
@@ -26,6 +26,10 @@ test-engine: setup
 
 test-odoo: setup
 	@bash tools/crm.sh odoo-test
+
+# Install the last release (.ci/upgrade-from) with demo data, upgrade, compare records and figures.
+test-upgrade:
+	@bash tools/crm.sh upgrade-test
 
 pot:
 	@bash tools/crm.sh pot

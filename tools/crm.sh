@@ -253,6 +253,58 @@ cmd_odoo_test() {
 }
 
 # ---------------------------------------------------------------------------------------
+# Upgrade layer: install the last release with its demo data, upgrade to this checkout, and
+# check that every record and figure is kept (tools/upgrade_check.py).
+# ---------------------------------------------------------------------------------------
+cmd_upgrade_test() {
+    local ref tmp port db=crm_upgrade dsn old_paths rc=0
+    ref=${UPGRADE_FROM:-$(grep -v '^#' "$ROOT/.ci/upgrade-from" | awk 'NF {print $1; exit}')}
+    [ -n "$ref" ] || die "No release to upgrade from: .ci/upgrade-from names none."
+    if ! git -C "$ROOT" cat-file -e "$ref^{commit}" 2>/dev/null; then
+        if [ "$(git -C "$ROOT" rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
+            say "Upgrade test not run: release $ref is not in this shallow clone (git fetch --unshallow)." >&2
+            echo "0 0"
+            return 0
+        fi
+        die "Release $ref (.ci/upgrade-from) is not in this repository."
+    fi
+    tmp=$(mktemp -d /tmp/crm-upgrade.XXXXXX)
+    chmod 755 "$tmp"
+    [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$tmp"
+    port=$((17432 + RANDOM % 1000))
+    mkdir -p "$tmp/old" "$RUN_DIR"
+    git -C "$ROOT" archive "$ref" "$ADDON" | tar -x -C "$tmp/old"
+    pg_start "$tmp/pgdata" "$port"
+    trap 'pg_stop "'"$tmp"'/pgdata"; rm -rf "'"$tmp"'"' RETURN
+    old_paths="--addons-path=$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$tmp/old"
+    say "Upgrade test: installing release $ref with demo data (log .run/upgrade-install.log)" >&2
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" "$old_paths" "--db_host=$tmp/pgdata/socket" \
+        "--db_port=$port" "--db_user=$(pg_role)" --max-cron-threads=0 --workers=0 -d "$db" -i "$ADDON" \
+        --stop-after-init --data-dir="$tmp/filestore" --logfile="$RUN_DIR/upgrade-install.log" >/dev/null 2>&1 \
+        || { say "The release $ref did not install; see .run/upgrade-install.log" >&2; echo "0 1"; return 1; }
+    dsn="host=$tmp/pgdata/socket port=$port dbname=$db user=$(pg_role)"
+    "$VENV/bin/python" "$ROOT/tools/upgrade_check.py" snapshot "$dsn" "$tmp/before.json" >&2
+    say "Upgrade test: upgrading to this checkout (log .run/upgrade.log)" >&2
+    # shellcheck disable=SC2046
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" $(odoo_base_args "$tmp/pgdata" "$port") -d "$db" -u "$ADDON" \
+        --stop-after-init --data-dir="$tmp/filestore" --logfile="$RUN_DIR/upgrade.log" >/dev/null 2>&1 || rc=$?
+    if [ "$rc" != 0 ] || grep -qE " (ERROR|CRITICAL) " "$RUN_DIR/upgrade.log"; then
+        grep -E " (ERROR|CRITICAL) " "$RUN_DIR/upgrade.log" | head -n 20 >&2 || true
+        say "The upgrade failed (exit $rc); see .run/upgrade.log" >&2
+        echo "0 1"
+        return 1
+    fi
+    "$VENV/bin/python" "$ROOT/tools/upgrade_check.py" snapshot "$dsn" "$tmp/after.json" >&2
+    if "$VENV/bin/python" "$ROOT/tools/upgrade_check.py" compare "$tmp/before.json" "$tmp/after.json" >&2; then
+        say "Upgrade test: every record and figure of release $ref kept" >&2
+        echo "1 0"
+        return 0
+    fi
+    echo "0 1"
+    return 1
+}
+
+# ---------------------------------------------------------------------------------------
 # make test: the layers in order, stopping at the first failing one.
 # ---------------------------------------------------------------------------------------
 PASSED=0
@@ -281,13 +333,13 @@ lint_step() {
 cmd_test() {
     cmd_setup
     cd "$ROOT"
-    say "Layer 1/4: linters"
+    say "Layer 1/5: linters"
     lint_step "ruff check" "$LINT_VENV/bin/ruff" check .
     lint_step "ruff format --check" "$LINT_VENV/bin/ruff" format --check .
     lint_step "pylint-odoo (mandatory checks)" "$LINT_VENV/bin/pylint" --rcfile=.pylintrc-mandatory "$ADDON"
     lint_step "oca-checks-odoo-module" "$LINT_VENV/bin/oca-checks-odoo-module" --no-verbose "$ADDON"
 
-    say "Layer 2/4: engine tests (pytest, no Odoo)"
+    say "Layer 2/5: engine tests (pytest, no Odoo)"
     local out rc=0 passed failed
     out=$("$VENV/bin/python" -m pytest -q -p no:cacheprovider tests 2>&1) || rc=$?
     echo "$out" | tail -n 25
@@ -302,7 +354,7 @@ cmd_test() {
     fi
 
     local result
-    for layer in "3/4:demo:" "4/4:nodemo:--without-demo"; do
+    for layer in "3/5:demo:" "4/5:nodemo:--without-demo"; do
         IFS=: read -r num label flag <<<"$layer"
         say "Layer $num: Odoo tests ($label)"
         rc=0
@@ -314,6 +366,12 @@ cmd_test() {
             summary_and_exit
         fi
     done
+    say "Layer 5/5: upgrade from the last release"
+    rc=0
+    result=$(cmd_upgrade_test | tail -n 1) || rc=$?
+    PASSED=$((PASSED + ${result% *}))
+    FAILED=$((FAILED + ${result#* }))
+    [ "$rc" != 0 ] && [ "${result#* }" = 0 ] && FAILED=$((FAILED + 1))
     summary_and_exit
 }
 
@@ -419,6 +477,7 @@ case "${1:-}" in
     run) cmd_run ;;
     test) cmd_test ;;
     odoo-test) shift; cmd_odoo_test "$@" ;;
+    upgrade-test) cmd_setup; cmd_upgrade_test ;;
     stop-db) cmd_stop_db ;;
     pot) cmd_pot ;;
     bench) cmd_bench ;;
