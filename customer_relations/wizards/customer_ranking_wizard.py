@@ -49,10 +49,7 @@ class CustomerRankingWizard(models.TransientModel):
         foreign = self.company_id - self.env.companies
         if foreign and not self.env.su:
             raise ValidationError(
-                self.env._(
-                    "You can rank the customers of the companies you work in only, not those of %(company)s.",
-                    company=", ".join(foreign.mapped("name")),
-                )
+                self.env._("You can rank the customers of the companies you work in only: choose one of those.")
             )
 
     def _figures(self, date_from, date_to):

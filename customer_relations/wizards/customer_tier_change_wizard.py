@@ -40,10 +40,7 @@ class CustomerTierChangeWizard(models.TransientModel):
             raise AccessError(self.env._("Only a Customer Relations manager can change a tier outside a review."))
         if self.company_id not in self.env.companies:
             raise AccessError(
-                self.env._(
-                    "You can change tiers only in the companies you work in, not in %(company)s.",
-                    company=self.company_id.name,
-                )
+                self.env._("You can change tiers only in the companies you work in: choose one of those.")
             )
         if (self.new_tier, self.new_class) == (self.current_tier, self.current_class):
             raise UserError(self.env._("The tier and class are unchanged."))
