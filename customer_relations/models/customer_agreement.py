@@ -203,6 +203,19 @@ class CustomerAgreement(models.Model):
                 )
             )
 
+    @api.constrains("partner_id")
+    def _check_partner_is_customer_company(self):
+        contacts = self.filtered(lambda a: a.partner_id != a.partner_id.commercial_partner_id)
+        if contacts:
+            raise ValidationError(
+                self.env._(
+                    "An agreement is made with the customer company, not with one of its contacts: choose "
+                    "%(companies)s instead of %(contacts)s.",
+                    companies=", ".join(contacts.partner_id.commercial_partner_id.mapped("display_name")),
+                    contacts=", ".join(contacts.partner_id.mapped("display_name")),
+                )
+            )
+
     @api.constrains("state", "date_start", "date_end", "partner_id", "type_id")
     def _check_single_active(self):
         for agreement in self.filtered(lambda a: a.state == "active"):
@@ -275,9 +288,7 @@ class CustomerAgreement(models.Model):
         self._update_actuals()
 
     def action_terminate(self):
-        for agreement in self:
-            if agreement.state != "active":
-                raise UserError(self.env._("Only an active agreement can be terminated."))
+        self._check_can_terminate()
         return {
             "type": "ir.actions.act_window",
             "res_model": "customer.agreement.terminate.wizard",
@@ -286,7 +297,19 @@ class CustomerAgreement(models.Model):
             "context": {"default_agreement_id": self.id},
         }
 
+    def _check_can_terminate(self):
+        not_active = self.filtered(lambda a: a.state != "active")
+        if not_active:
+            raise UserError(
+                self.env._(
+                    "Only an active agreement can be terminated; %(agreements)s is a draft, expired or already "
+                    "terminated.",
+                    agreements=", ".join(not_active.mapped("name")),
+                )
+            )
+
     def _action_terminate(self, reason):
+        self._check_can_terminate()
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the agreement is terminated."))
         self.write({"state": "terminated", "termination_reason": reason})
@@ -522,8 +545,9 @@ class CustomerAgreement(models.Model):
         return {"achievement": overall, "revenue": whole_revenue, "rebate": amount, "rebate_rate": rate}
 
     @api.model
-    def _get_service_commitments(self, partner, on_date=None):
-        """Service hours promised to ``partner`` on ``on_date`` by its active agreements.
+    def _get_service_commitments(self, partner, on_date=None, company=None):
+        """Service hours promised to ``partner`` on ``on_date`` by its active agreements in
+        ``company`` (default: the current company); another company's promises do not apply.
 
         :return: dict with ``response_hours``, ``onsite_hours``, ``resolution_hours`` (the
             strictest promise of each, or False) and ``agreements`` (the agreements promising)
@@ -532,6 +556,7 @@ class CustomerAgreement(models.Model):
         agreements = self.sudo().search(
             [
                 ("partner_id", "=", partner.commercial_partner_id.id),
+                ("company_id", "=", (company or self.env.company).id),
                 ("state", "=", "active"),
                 ("date_start", "<=", on_date),
                 ("date_end", ">=", on_date),

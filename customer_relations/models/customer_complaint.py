@@ -734,7 +734,7 @@ class CustomerComplaint(models.Model):
             promises = {}
             if not policy or policy.use_agreement:
                 commitments = self.env["customer.agreement"]._get_service_commitments(
-                    complaint.partner_id, complaint.received_at.date()
+                    complaint.partner_id, complaint.received_at.date(), company=complaint.company_id
                 )
                 promises = {
                     "response": commitments["response_hours"],

@@ -51,3 +51,7 @@ class CustomerTierCriterion(models.Model):
                 raise ValidationError(
                     self.env._("%(name)s: the upper bound must be greater than the lower bound.", name=criterion.name)
                 )
+
+    @api.constrains("weight", "active", "policy_id")
+    def _check_policy_keeps_a_weight(self):
+        self.policy_id._check_criteria()

@@ -128,6 +128,27 @@ class CustomerTierPolicy(models.Model):
                 )
             )
 
+    @api.constrains("criterion_ids")
+    def _check_criteria(self):
+        """At least one active criterion with a positive weight, checked when the policy is saved
+        (the evaluation cannot score customers otherwise)."""
+        for policy in self:
+            criteria = policy.criterion_ids.filtered("active")
+            if not criteria:
+                raise ValidationError(
+                    self.env._(
+                        "The tier policy %(policy)s has no criteria: add at least one.", policy=policy.display_name
+                    )
+                )
+            if not any(c.weight > 0 for c in criteria):
+                raise ValidationError(
+                    self.env._(
+                        "All criterion weights of the tier policy %(policy)s are zero: give at least one criterion "
+                        "a positive weight.",
+                        policy=policy.display_name,
+                    )
+                )
+
     @api.constrains("evaluation_months")
     def _check_evaluation_months(self):
         bad = self.filtered(lambda p: not 1 <= p.evaluation_months <= 60)
@@ -157,6 +178,15 @@ class CustomerTierPolicy(models.Model):
                             day=day,
                         )
                     ) from error
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        policies._check_criteria()  # also when no criteria were given at all
+        return policies
 
     # ------------------------------------------------------------------
     # Actions

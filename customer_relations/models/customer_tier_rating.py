@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+RATING = [("1", "1 - Very poor"), ("2", "2 - Poor"), ("3", "3 - Fair"), ("4", "4 - Good"), ("5", "5 - Excellent")]
+
 
 class CustomerTierRating(models.Model):
     _name = "customer.tier.rating"
@@ -26,7 +28,7 @@ class CustomerTierRating(models.Model):
     )
     user_id = fields.Many2one("res.users", string="Reviewer", required=True, default=lambda self: self.env.user)
     rating = fields.Selection(
-        [("1", "1 - Very poor"), ("2", "2 - Poor"), ("3", "3 - Fair"), ("4", "4 - Good"), ("5", "5 - Excellent")],
+        RATING,
         required=True,
         default="3",
     )
@@ -44,3 +46,24 @@ class CustomerTierRating(models.Model):
                     names=", ".join(bad.criterion_id.mapped("name")),
                 )
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._normalise_rating(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._normalise_rating(vals)
+        return super().write(vals)
+
+    @api.model
+    def _normalise_rating(self, vals):
+        """A rating from 1 to 5 (as text or number); anything else gets a message, not a traceback."""
+        if "rating" not in vals:
+            return
+        value = vals["rating"]
+        text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else None
+        if text not in dict(RATING):
+            raise ValidationError(self.env._("A rating is a whole number from 1 to 5, not %(value)s.", value=value))
+        vals["rating"] = text

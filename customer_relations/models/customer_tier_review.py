@@ -9,6 +9,10 @@ REVIEW_STATE = [
 ]
 
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
+# Written by the action methods only (with sudo(), after checking who and when).
+WORKFLOW_FIELDS = {"state", "approved_by_id", "approved_date"}
+# Chatter bookkeeping, allowed on any review.
+MAIL_FIELDS = {"message_main_attachment_id", "activity_ids", "message_follower_ids"}
 
 
 class CustomerTierReview(models.Model):
@@ -92,16 +96,47 @@ class CustomerTierReview(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        defaults = {key.removeprefix("default_") for key in self.env.context if key.startswith("default_")}
+        touched = defaults.union(*vals_list) & WORKFLOW_FIELDS
+        if touched and not self.env.su:
+            raise UserError(self.env._("A tier review starts as a draft: its status is set by its buttons only."))
+        return super().create(vals_list)
+
     def write(self, vals):
+        if not self.env.su:
+            self._check_writable(vals)
+        return super().write(vals)
+
+    def _check_writable(self, vals):
+        """What a person may change, whatever their role: the status and the approval only
+        through the buttons; after submission only the name, the notes and the reviewers'
+        decisions on the lines (checked by the lines); nothing once approved or cancelled."""
+        changed = set(vals) - MAIL_FIELDS
+        if changed & WORKFLOW_FIELDS:
+            raise UserError(
+                self.env._(
+                    "The status of a tier review changes only through its buttons (Submit, Approve, Cancel, "
+                    "Reset to Draft), which check who may do it."
+                )
+            )
         locked = self.filtered(lambda r: r.state in ("approved", "cancelled"))
-        if locked and set(vals) - {"message_main_attachment_id", "activity_ids", "message_follower_ids"}:
+        if locked and changed:
             raise UserError(
                 self.env._(
                     "%(reviews)s can no longer be changed: it is approved or cancelled.",
                     reviews=", ".join(locked.mapped("name")),
                 )
             )
-        return super().write(vals)
+        submitted = self.filtered(lambda r: r.state == "in_review")
+        if submitted and changed - {"name", "note", "line_ids"}:
+            raise UserError(
+                self.env._(
+                    "%(reviews)s is submitted: only the reviewers' decisions and the notes can still change.",
+                    reviews=", ".join(submitted.mapped("name")),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_approved(self):
@@ -112,10 +147,19 @@ class CustomerTierReview(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_compute(self):
-        """(Re)build the lines from a fresh evaluation; only in draft or in review."""
+        """(Re)build the lines from a fresh evaluation; only in draft or in review. Recomputing a
+        submitted review discards the reviewers' decisions: a Manager's call."""
         for review in self:
             if review.state not in ("draft", "in_review"):
                 raise UserError(self.env._("Only a draft or running review can be recomputed."))
+            if review.state == "in_review" and not self.env.user.has_group(MANAGER_GROUP):
+                raise AccessError(
+                    self.env._(
+                        "%(review)s is submitted: only a Customer Relations manager can recompute it, "
+                        "which discards the reviewers' decisions.",
+                        review=review.name,
+                    )
+                )
             review._action_compute()
         return True
 
@@ -130,13 +174,14 @@ class CustomerTierReview(models.Model):
                 raise UserError(self.env._("Only a draft review can be submitted."))
             if not review.line_ids:
                 raise UserError(self.env._("Compute the review before submitting it: it has no customers yet."))
-        self.write({"state": "in_review"})
+        # The caller's write access is checked first; the status itself is written by this action.
+        self.check_access("write")
+        self.sudo().write({"state": "in_review"})
         self._notify_managers()
         return True
 
     def action_approve(self):
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only a Customer Relations manager can approve a tier review."))
+        self._check_manager(self.env._("Only a Customer Relations manager can approve a tier review."))
         for review in self:
             if review.state != "in_review":
                 raise UserError(self.env._("Only a review in progress can be approved."))
@@ -147,7 +192,7 @@ class CustomerTierReview(models.Model):
         self.ensure_one()
         changed = self.line_ids.filtered("changed")
         changed._apply()
-        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()})
+        self.sudo().write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()})
         self.activity_ids.action_feedback(feedback=self.env._("Approved"))
         self.message_post(
             body=self.env._("Approved: %(count)s customers changed tier or class.", count=len(changed)),
@@ -155,19 +200,27 @@ class CustomerTierReview(models.Model):
         )
 
     def action_cancel(self):
+        self._check_manager(self.env._("Only a Customer Relations manager can cancel a tier review."))
         for review in self:
-            if review.state == "approved":
-                raise UserError(self.env._("An approved review cannot be cancelled; run a new review instead."))
-        self.write({"state": "cancelled"})
+            if review.state not in ("draft", "in_review"):
+                raise UserError(
+                    self.env._("Only a draft or running review can be cancelled; run a new review instead.")
+                )
+        self.sudo().write({"state": "cancelled"})
         return True
 
     def action_reset_to_draft(self):
+        self._check_manager(self.env._("Only a Customer Relations manager can reset a tier review to draft."))
         for review in self:
             if review.state != "cancelled":
                 raise UserError(self.env._("Only a cancelled review can go back to draft."))
-        # bypass the lock of cancelled reviews for this one transition
-        super().write({"state": "draft"})
+        self.sudo().write({"state": "draft"})
         return True
+
+    def _check_manager(self, message):
+        self.check_access("write")
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(message)
 
     def action_view_lines(self):
         self.ensure_one()

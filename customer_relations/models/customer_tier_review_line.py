@@ -5,6 +5,9 @@ from odoo.exceptions import UserError, ValidationError
 
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE
 
+# What reviewers decide on a line (in draft and while the review is submitted).
+DECISION_FIELDS = {"final_tier", "final_class", "reason"}
+
 
 class CustomerTierReviewLine(models.Model):
     _name = "customer.tier.review.line"
@@ -53,10 +56,33 @@ class CustomerTierReviewLine(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Lines are the snapshot Compute takes (in SQL); nobody adds one by hand.
+        if not self.env.su:
+            raise UserError(
+                self.env._("The customers of a tier review come from Compute: they cannot be added by hand.")
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
         if self.review_id.filtered(lambda r: r.state not in ("draft", "in_review")):
             raise UserError(self.env._("The lines of an approved or cancelled review cannot be changed."))
+        if not self.env.su and set(vals) - DECISION_FIELDS:
+            raise UserError(
+                self.env._(
+                    "Only the decided tier, the decided class and the reason of a review line can be changed; "
+                    "the figures and proposals are the evaluation's snapshot."
+                )
+            )
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_in_draft(self):
+        if self.review_id.filtered(lambda r: r.state != "draft"):
+            raise UserError(
+                self.env._("Customers can be removed from a draft review only: this one is submitted or decided.")
+            )
 
     @api.model
     def _create_from_values(self, review, values):

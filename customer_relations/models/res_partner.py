@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .relationship_constants import (
     CONTACT_CHANNEL,
@@ -15,6 +15,10 @@ from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE, QU
 
 _USER = "customer_relations.group_customer_relations_user"
 
+# Official tier, class and lifecycle: written only by checked actions (an approved tier review,
+# the Manager's tier change, the evaluation), which write them with sudo().
+PROTECTED_TIER_FIELDS = ("customer_tier", "account_class", "lifecycle_stage")
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -27,10 +31,14 @@ class ResPartner(models.Model):
         help="Sales region of the customer; contacts follow their company's region.",
     )
     # Official tier, class and lifecycle, per company: set by approved reviews (tier, class)
-    # or by the evaluation (lifecycle).
-    customer_tier = fields.Selection(CUSTOMER_TIER, company_dependent=True, tracking=True, copy=False)
-    account_class = fields.Selection(ACCOUNT_CLASS, company_dependent=True, tracking=True, copy=False)
-    lifecycle_stage = fields.Selection(LIFECYCLE_STAGE, company_dependent=True, copy=False)
+    # or by the evaluation (lifecycle); see PROTECTED_TIER_FIELDS and write().
+    customer_tier = fields.Selection(
+        CUSTOMER_TIER, company_dependent=True, tracking=True, copy=False, readonly=True, groups=_USER
+    )
+    account_class = fields.Selection(
+        ACCOUNT_CLASS, company_dependent=True, tracking=True, copy=False, readonly=True, groups=_USER
+    )
+    lifecycle_stage = fields.Selection(LIFECYCLE_STAGE, company_dependent=True, copy=False, readonly=True, groups=_USER)
     customer_value_id = fields.Many2one(
         "customer.value",
         compute="_compute_customer_value_id",
@@ -139,6 +147,34 @@ class ResPartner(models.Model):
         return [*super()._commercial_fields(), "region_id"]
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def _check_tier_fields_untouched(self, field_names):
+        """Refuse a change of the official tier, class or lifecycle outside the checked actions.
+
+        Those actions write with sudo(); nothing a client sends (values, context) opens this."""
+        touched = set(field_names).intersection(PROTECTED_TIER_FIELDS)
+        if touched and not self.env.su:
+            labels = ", ".join(sorted(self._fields[name]._description_string(self.env) for name in touched))
+            raise AccessError(
+                self.env._(
+                    "%(fields)s change only through an approved tier review or a manager's Change Tier "
+                    "(the lifecycle stage through the evaluation), never by editing the customer.",
+                    fields=labels,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        defaults = [key.removeprefix("default_") for key in self.env.context if key.startswith("default_")]
+        self._check_tier_fields_untouched([*defaults, *(name for vals in vals_list for name in vals)])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_tier_fields_untouched(vals)
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
     def _set_tier_class(self, company, tier, account_class):
@@ -183,50 +219,54 @@ class ResPartner(models.Model):
     # Customer file and contact plan
     # ------------------------------------------------------------------
     # Segment data (industry_id is Odoo's industry, used as the industry segment)
-    market_status = fields.Selection(MARKET_STATUS, tracking=True)
-    employee_count = fields.Integer("Number of employees", tracking=True)
-    revenue_band = fields.Selection(REVENUE_BAND, "Annual revenue", tracking=True)
+    market_status = fields.Selection(MARKET_STATUS, tracking=True, groups=_USER)
+    employee_count = fields.Integer("Number of employees", tracking=True, groups=_USER)
+    revenue_band = fields.Selection(REVENUE_BAND, "Annual revenue", tracking=True, groups=_USER)
     acquisition_channel_id = fields.Many2one(
-        "customer.acquisition.channel", "Acquisition channel", tracking=True, index="btree_not_null"
+        "customer.acquisition.channel", "Acquisition channel", tracking=True, index="btree_not_null", groups=_USER
     )
-    is_referral_channel = fields.Boolean(related="acquisition_channel_id.is_referral")
+    is_referral_channel = fields.Boolean(related="acquisition_channel_id.is_referral", groups=_USER)
     referred_by_id = fields.Many2one(
         "res.partner",
         "Referred by",
         tracking=True,
         index="btree_not_null",
         domain="[('is_company', '=', True), ('id', '!=', id)]",
+        groups=_USER,
     )
-    referral_ids = fields.One2many("res.partner", "referred_by_id", string="Referrals brought")
-    referral_count = fields.Integer(compute="_compute_referral_count", string="Referrals")
+    referral_ids = fields.One2many("res.partner", "referred_by_id", string="Referrals brought", groups=_USER)
+    referral_count = fields.Integer(compute="_compute_referral_count", string="Referrals", groups=_USER)
     # Business profile
-    development_potential = fields.Selection(POTENTIAL, tracking=True)
-    business_direction = fields.Char(tracking=True)
-    market_position = fields.Selection(MARKET_POSITION, tracking=True)
-    credit_rating = fields.Selection(CREDIT_RATING, tracking=True)
-    strengths = fields.Text()
-    weaknesses = fields.Text()
+    development_potential = fields.Selection(POTENTIAL, tracking=True, groups=_USER)
+    business_direction = fields.Char(tracking=True, groups=_USER)
+    market_position = fields.Selection(MARKET_POSITION, tracking=True, groups=_USER)
+    credit_rating = fields.Selection(CREDIT_RATING, tracking=True, groups=_USER)
+    strengths = fields.Text(groups=_USER)
+    weaknesses = fields.Text(groups=_USER)
     competitor_ids = fields.Many2many(
         "res.partner",
         "res_partner_competitor_rel",
         "partner_id",
         "competitor_id",
         string="Competitors supplying them",
+        groups=_USER,
     )
-    company_anniversary = fields.Date(help="Founding day of the customer's company, for care moments.")
+    company_anniversary = fields.Date(help="Founding day of the customer's company, for care moments.", groups=_USER)
     # Key contacts
-    purchase_role = fields.Selection(PURCHASE_ROLE, "Role in purchasing", tracking=True)
-    preferred_channel = fields.Selection(CONTACT_CHANNEL, "Preferred channel")
-    contact_frequency = fields.Selection(CONTACT_FREQUENCY, "Information frequency")
-    birthday = fields.Date()
+    purchase_role = fields.Selection(PURCHASE_ROLE, "Role in purchasing", tracking=True, groups=_USER)
+    preferred_channel = fields.Selection(CONTACT_CHANNEL, "Preferred channel", groups=_USER)
+    contact_frequency = fields.Selection(CONTACT_FREQUENCY, "Information frequency", groups=_USER)
+    birthday = fields.Date(groups=_USER)
     # Share of wallet and contact plan
-    wallet_share_ids = fields.One2many("customer.wallet.share", "partner_id", string="Share of wallet")
-    interaction_ids = fields.One2many("customer.interaction", "partner_id", string="Interactions")
-    interaction_count = fields.Integer(compute="_compute_interaction_count", string="Interactions (count)")
-    last_interaction_date = fields.Date(compute="_compute_contact_due", string="Last contact")
-    next_contact_date = fields.Date(compute="_compute_contact_due", string="Next contact due")
+    wallet_share_ids = fields.One2many("customer.wallet.share", "partner_id", string="Share of wallet", groups=_USER)
+    interaction_ids = fields.One2many("customer.interaction", "partner_id", string="Interactions", groups=_USER)
+    interaction_count = fields.Integer(
+        compute="_compute_interaction_count", string="Interactions (count)", groups=_USER
+    )
+    last_interaction_date = fields.Date(compute="_compute_contact_due", string="Last contact", groups=_USER)
+    next_contact_date = fields.Date(compute="_compute_contact_due", string="Next contact due", groups=_USER)
     contact_overdue = fields.Boolean(
-        compute="_compute_contact_due", search="_search_contact_overdue", string="Overdue for contact"
+        compute="_compute_contact_due", search="_search_contact_overdue", string="Overdue for contact", groups=_USER
     )
 
     @api.constrains("referred_by_id")

@@ -7,11 +7,20 @@ from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # Shown to Customer Relations users only, like the customer's own tier and class.
     partner_customer_tier = fields.Selection(
-        CUSTOMER_TIER, compute="_compute_partner_tier_class", string="Customer tier"
+        CUSTOMER_TIER,
+        compute="_compute_partner_tier_class",
+        compute_sudo=True,
+        string="Customer tier",
+        groups="customer_relations.group_customer_relations_user",
     )
     partner_account_class = fields.Selection(
-        ACCOUNT_CLASS, compute="_compute_partner_tier_class", string="Account class"
+        ACCOUNT_CLASS,
+        compute="_compute_partner_tier_class",
+        compute_sudo=True,
+        string="Account class",
+        groups="customer_relations.group_customer_relations_user",
     )
     agreement_id = fields.Many2one(
         "customer.agreement",

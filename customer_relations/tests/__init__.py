@@ -8,3 +8,5 @@ from . import test_partner_region
 from . import test_satisfaction
 from . import test_security
 from . import test_tiering
+from . import test_access_matrix
+from . import test_integrity_tiering

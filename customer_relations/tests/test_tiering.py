@@ -208,12 +208,11 @@ class TestTiering(CustomerRelationsCase):
         self.assertTrue(rating.with_user(self.user).read(["rating"]), "but can read it")
 
     def test_bad_policies_give_clear_messages(self):
-        self.policy.criterion_ids.write({"weight": 0.0})
-        with self.assertRaisesRegex(UserError, "zero"):
-            self._compute()
-        self.policy.criterion_ids.unlink()
-        with self.assertRaisesRegex(UserError, "no criteria"):
-            self._compute()
+        # Refused when saved, not only when the evaluation runs.
+        with self.assertRaisesRegex(ValidationError, "zero"):
+            self.policy.criterion_ids.write({"weight": 0.0})
+        with self.assertRaisesRegex(ValidationError, "no criteria"):
+            self.policy.write({"criterion_ids": [Command.clear()]})
         with self.assertRaises(ValidationError):
             self.policy.write({"threshold_a": 30.0, "threshold_b": 60.0})
         with self.assertRaisesRegex(ValidationError, "1 to 60 months"):

@@ -10,5 +10,6 @@ class CustomerAgreementTerminateWizard(models.TransientModel):
 
     def action_terminate(self):
         self.ensure_one()
+        # The agreement comes from the client: the state is checked again here.
         self.agreement_id._action_terminate(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -2,7 +2,7 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..engine import relationship as engine
 
@@ -14,7 +14,12 @@ class CustomerRankingWizard(models.TransientModel):
     _name = "customer.ranking.wizard"
     _description = "Customer Ranking"
 
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain="[('id', 'in', allowed_company_ids)]",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     date_from = fields.Date(
         "From", required=True, default=lambda self: fields.Date.context_today(self) - relativedelta(years=1, days=-1)
@@ -34,6 +39,18 @@ class CustomerRankingWizard(models.TransientModel):
                 wizard.previous_from = wizard.previous_to - length
             else:
                 wizard.previous_from = wizard.previous_to = False
+
+    @api.constrains("company_id")
+    def _check_company_allowed(self):
+        self._check_company_is_mine()
+
+    def _check_company_is_mine(self):
+        """The company comes from the client: rank only a company the user works in."""
+        foreign = self.company_id - self.env.companies
+        if foreign and not self.env.su:
+            raise ValidationError(
+                self.env._("You can rank the customers of the companies you work in only: choose one of those.")
+            )
 
     def _figures(self, date_from, date_to):
         self.env.flush_all()
@@ -64,6 +81,7 @@ class CustomerRankingWizard(models.TransientModel):
 
     def action_compute(self):
         self.ensure_one()
+        self._check_company_is_mine()
         if self.date_to < self.date_from:
             raise UserError(self.env._("The end of the period is before its start."))
         if self.top_n <= 0:

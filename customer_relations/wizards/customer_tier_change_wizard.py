@@ -38,6 +38,10 @@ class CustomerTierChangeWizard(models.TransientModel):
         self.ensure_one()
         if not self.env.user.has_group("customer_relations.group_customer_relations_manager"):
             raise AccessError(self.env._("Only a Customer Relations manager can change a tier outside a review."))
+        if self.company_id not in self.env.companies:
+            raise AccessError(
+                self.env._("You can change tiers only in the companies you work in: choose one of those.")
+            )
         if (self.new_tier, self.new_class) == (self.current_tier, self.current_class):
             raise UserError(self.env._("The tier and class are unchanged."))
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
