@@ -120,14 +120,16 @@ def test_warning_marks_at_half_and_eighty_percent_of_working_time():
     assert level_at(utc(2026, 11, 23, 8, 59), marks) == "yellow"
     assert level_at(utc(2026, 11, 23, 9, 0), marks) == "orange"
     assert level_at(utc(2026, 11, 24, 1, 59), marks) == "orange"  # the night adds nothing
-    assert level_at(utc(2026, 11, 24, 2, 0), marks) == "red"
+    assert level_at(utc(2026, 11, 24, 2, 0), marks) == "orange"  # at the deadline: can still be met
+    assert level_at(utc(2026, 11, 24, 2, 0, 1), marks) == "red"
 
 
 def test_level_from_share_agrees_with_the_marks():
     assert level_from_share(0.49, 1) == "green"
     assert level_from_share(0.5, 1) == "yellow"
     assert level_from_share(0.8, 1) == "orange"
-    assert level_from_share(1.0, 1) == "red"
+    assert level_from_share(1.0, 1) == "orange"  # exactly the target: not breached yet
+    assert level_from_share(1.0001, 1) == "red"
     assert level_from_share(3, 10, yellow=0.25, orange=0.6) == "yellow"
 
 

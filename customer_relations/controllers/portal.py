@@ -67,13 +67,19 @@ class ComplaintPortal(CustomerPortal):
         )
         return request.render("customer_relations.portal_complaint_page", values)
 
-    def _complaint_form_values(self, error=None, posted=None):
-        partner = request.env.user.partner_id.commercial_partner_id
-        orders = (
+    def _complaint_form_orders(self, partner):
+        return (
             request.env["sale.order"]
             .sudo()
             .search([("partner_id", "child_of", partner.id), ("state", "=", "sale")], limit=200)
         )
+
+    def _complaint_form_products(self, partner):
+        return self._complaint_form_orders(partner).order_line.product_id
+
+    def _complaint_form_values(self, error=None, posted=None):
+        partner = request.env.user.partner_id.commercial_partner_id
+        orders = self._complaint_form_orders(partner)
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -98,6 +104,7 @@ class ComplaintPortal(CustomerPortal):
         if error:
             return request.render("customer_relations.portal_complaint_new", self._complaint_form_values(error, post))
         complaint = request.env["customer.complaint"].sudo().create(values)
+        complaint._notify_portal_intake()
         for upload in request.httprequest.files.getlist("attachments"):
             content = upload.read()
             if not content:
@@ -117,21 +124,39 @@ class ComplaintPortal(CustomerPortal):
             )
         return request.redirect(f"/my/complaints/{complaint.id}")
 
+    @staticmethod
+    def _post_id(post, name):
+        """The record id posted in ``name``: 0 when empty, None when it is not a number."""
+        raw = (post.get(name) or "").strip()
+        if not raw:
+            return 0
+        return int(raw) if raw.isdigit() else None
+
     def _complaint_values_from_post(self, post):
         env = request.env
         partner = env.user.partner_id.commercial_partner_id
         error = {}
-        category = env["customer.complaint.category"].sudo().browse(int(post.get("category_id") or 0)).exists()
+        ids = {name: self._post_id(post, name) for name in ("category_id", "sale_order_id", "product_id")}
+        category = env["customer.complaint.category"].sudo().browse(ids["category_id"] or []).exists()
         if not category:
             error["category_id"] = env._("Choose what the complaint is about.")
         description = (post.get("description") or "").strip()
         if not description:
             error["description"] = env._("Describe the problem.")
         title = (post.get("title") or "").strip() or description[:60]
-        order = env["sale.order"].sudo().browse(int(post.get("sale_order_id") or 0)).exists()
-        if order and order.partner_id.commercial_partner_id != partner:
+        order = env["sale.order"].sudo().browse(ids["sale_order_id"] or []).exists()
+        if ids["sale_order_id"] is None or (
+            order and (order.partner_id.commercial_partner_id != partner or order.state != "sale")
+        ):
             error["sale_order_id"] = env._("This order is not one of yours.")
-        product = env["product.product"].sudo().browse(int(post.get("product_id") or 0)).exists()
+            order = order.browse()
+        # Only the products the form offers (those of the customer's confirmed orders): any other
+        # id is refused without saying whether it exists, and its name is never shown.
+        product = env["product.product"].browse()
+        if ids["product_id"]:
+            product = self._complaint_form_products(partner).filtered(lambda p: p.id == ids["product_id"])
+        if ids["product_id"] is None or (ids["product_id"] and not product):
+            error["product_id"] = env._("Choose one of the products you bought from the list.")
         values = {
             "title": title,
             "partner_id": partner.id,

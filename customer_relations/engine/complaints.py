@@ -12,8 +12,9 @@ Plain Python on naive UTC datetimes (what Odoo stores). Documented choices:
 * A milestone's deadline is the moment its target hours of working time have elapsed after
   the start; the yellow and orange marks are the moments the configured shares of that time
   have elapsed. A milestone reached at or before its deadline is met.
-* The warning level at a moment is red once the deadline has passed (breached), orange from
-  the orange mark, yellow from the yellow mark, green before.
+* The warning level at a moment is red once the deadline has passed (breached: strictly after
+  it, since a milestone reached at the deadline is met), orange from the orange mark (inclusive)
+  up to and including the deadline, yellow from the yellow mark, green before.
 """
 
 import math
@@ -171,8 +172,9 @@ def schedule(start, target_hours, calendar=None, pauses=(), yellow=0.5, orange=0
 
 
 def level_at(moment, marks):
-    """Warning level at ``moment`` for the marks of :func:`schedule`."""
-    if marks.get("deadline") and moment >= marks["deadline"]:
+    """Warning level at ``moment`` for the marks of :func:`schedule` (red strictly after the
+    deadline: at the deadline itself the milestone can still be met)."""
+    if marks.get("deadline") and moment > marks["deadline"]:
         return "red"
     if marks.get("orange_at") and moment >= marks["orange_at"]:
         return "orange"
@@ -183,7 +185,7 @@ def level_at(moment, marks):
 
 def level_from_share(elapsed, target, yellow=0.5, orange=0.8):
     """Warning level for ``elapsed`` of ``target`` hours (the same rule as :func:`level_at`)."""
-    if target <= 0 or elapsed >= target:
+    if target <= 0 or elapsed > target:
         return "red"
     share = elapsed / target
     if share >= orange:

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
 from ..engine import complaints as engine
@@ -20,6 +20,57 @@ from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 USER_GROUP = "customer_relations.group_customer_relations_user"
 QUALITY_GROUP = "customer_relations.group_customer_relations_quality"
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
+# Internal fields: portal customers read their complaints without them (cause, supplier, evidence,
+# routing, department, tier and class, clocks).
+INTERNAL_GROUP = "base.group_user"
+
+# Written only by the workflow actions, through sudo() once they have checked who and when: a
+# client (whatever context it sends over RPC) never writes them directly.
+WORKFLOW_FIELDS = frozenset(
+    {
+        "state",
+        "department_id",
+        "department_confirmed_by_id",
+        "department_confirmed_at",
+        "routing_rule_id",
+        "routing_note",
+        "effectiveness",
+        "effectiveness_verifier_id",
+        "effectiveness_date",
+        "effectiveness_evidence",
+        "replied_at",
+        "closed_at",
+        "rejection_reason",
+        "reopen_count",
+        "waiting_customer",
+        "pause_ids",
+        "sla_policy_id",
+        "sla_ids",
+        "sla_warning_level",
+        "sla_deadline",
+        "transition_ids",
+        "hours_to_reply",
+        "hours_to_close",
+        "callback_input_id",
+        "is_repeat",
+        "repeat_count",
+    }
+)
+# Set at intake; once submitted the clocks run from them, so they no longer change.
+INTAKE_FIELDS = frozenset({"received_at", "company_id"})
+# The responsible department's own work: its members, its head, the assigned handler, the
+# emergency team, Quality and Managers record it, not sales-service on its behalf.
+DEPARTMENT_FIELDS = frozenset(
+    {"root_cause_id", "cause_analysis", "supplier_id", "handling_description", "remedy_type", "remedy_description"}
+)
+# Moments measured against the SLA: recorded once, then changed by a Manager only.
+MEASURED_FIELDS = frozenset({"first_response_at", "onsite_at"})
+LOCKED_STATES = ("closed", "rejected")
+# Workflow activities, marked done by the step that settles them.
+INTAKE_ACTIVITY = "customer_relations.mail_activity_type_complaint_intake"
+CONFIRM_ACTIVITY = "customer_relations.mail_activity_type_complaint_confirm"
+REPLY_ACTIVITY = "customer_relations.mail_activity_type_complaint_reply"
+EMERGENCY_ACTIVITY = "customer_relations.mail_activity_type_complaint_emergency"
 
 
 class CustomerComplaint(models.Model):
@@ -77,29 +128,63 @@ class CustomerComplaint(models.Model):
         "Received at", required=True, default=fields.Datetime.now, tracking=True, help="When the customer complained."
     )
     customer_tier = fields.Selection(
-        CUSTOMER_TIER, compute="_compute_customer_snapshot", store=True, readonly=False, string="Customer tier"
+        CUSTOMER_TIER,
+        compute="_compute_customer_snapshot",
+        store=True,
+        readonly=False,
+        string="Customer tier",
+        groups=INTERNAL_GROUP,
     )
-    account_class = fields.Selection(ACCOUNT_CLASS, compute="_compute_customer_snapshot", store=True, readonly=False)
+    account_class = fields.Selection(
+        ACCOUNT_CLASS, compute="_compute_customer_snapshot", store=True, readonly=False, groups=INTERNAL_GROUP
+    )
     intake_user_id = fields.Many2one(
-        "res.users", "Taken in by", default=lambda self: self.env.user, domain="[('share', '=', False)]"
+        "res.users",
+        "Taken in by",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        groups=INTERNAL_GROUP,
     )
     state = fields.Selection(
-        COMPLAINT_STATE, default="new", required=True, readonly=True, copy=False, index=True, tracking=True
+        COMPLAINT_STATE,
+        default="new",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        group_expand=True,
     )
     # Routing
     department_id = fields.Many2one(
-        "hr.department", "Responsible department", tracking=True, index=True, check_company=True, copy=False
+        "hr.department",
+        "Responsible department",
+        tracking=True,
+        index=True,
+        check_company=True,
+        copy=False,
+        groups=INTERNAL_GROUP,
     )
     department_manager_user_id = fields.Many2one(
-        "res.users", compute="_compute_department_manager_user_id", string="Department head"
+        "res.users", compute="_compute_department_manager_user_id", string="Department head", groups=INTERNAL_GROUP
     )
     user_id = fields.Many2one(
-        "res.users", "Handler", tracking=True, domain="[('share', '=', False)]", copy=False, index=True
+        "res.users",
+        "Handler",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        copy=False,
+        index=True,
+        groups=INTERNAL_GROUP,
     )
-    routing_rule_id = fields.Many2one("customer.complaint.routing.rule", readonly=True, copy=False)
-    routing_note = fields.Char(readonly=True, copy=False)
-    department_confirmed_by_id = fields.Many2one("res.users", "Confirmed by", readonly=True, copy=False)
-    department_confirmed_at = fields.Datetime("Confirmed at", readonly=True, copy=False)
+    routing_rule_id = fields.Many2one(
+        "customer.complaint.routing.rule", readonly=True, copy=False, groups=INTERNAL_GROUP
+    )
+    routing_note = fields.Char(readonly=True, copy=False, groups=INTERNAL_GROUP)
+    department_confirmed_by_id = fields.Many2one(
+        "res.users", "Confirmed by", readonly=True, copy=False, groups=INTERNAL_GROUP
+    )
+    department_confirmed_at = fields.Datetime("Confirmed at", readonly=True, copy=False, groups=INTERNAL_GROUP)
     emergency_user_ids = fields.Many2many(
         "res.users",
         "customer_complaint_emergency_user_rel",
@@ -107,37 +192,46 @@ class CustomerComplaint(models.Model):
         "user_id",
         string="Emergency team",
         copy=False,
+        groups=INTERNAL_GROUP,
     )
     # Cause and handling
-    root_cause_id = fields.Many2one("customer.complaint.root.cause", tracking=True, index=True)
-    is_material_cause = fields.Boolean(related="root_cause_id.is_material")
-    cause_analysis = fields.Html("Cause analysis")
-    supplier_id = fields.Many2one("res.partner", "Supplier concerned", check_company=True)
-    action_ids = fields.One2many("customer.complaint.action", "complaint_id", string="Actions")
-    action_count = fields.Integer(compute="_compute_action_count")
-    overdue_action_count = fields.Integer(compute="_compute_action_count")
-    handling_description = fields.Html("Handling")
-    remedy_type = fields.Selection(REMEDY, tracking=True)
-    remedy_description = fields.Text("Remedy")
-    cost = fields.Monetary("Cost of the complaint", tracking=True)
+    root_cause_id = fields.Many2one("customer.complaint.root.cause", tracking=True, index=True, groups=INTERNAL_GROUP)
+    is_material_cause = fields.Boolean(related="root_cause_id.is_material", groups=INTERNAL_GROUP)
+    cause_analysis = fields.Html("Cause analysis", groups=INTERNAL_GROUP)
+    supplier_id = fields.Many2one("res.partner", "Supplier concerned", check_company=True, groups=INTERNAL_GROUP)
+    action_ids = fields.One2many("customer.complaint.action", "complaint_id", string="Actions", groups=INTERNAL_GROUP)
+    action_count = fields.Integer(compute="_compute_action_count", groups=INTERNAL_GROUP)
+    overdue_action_count = fields.Integer(compute="_compute_action_count", groups=INTERNAL_GROUP)
+    handling_description = fields.Html("Handling", groups=INTERNAL_GROUP)
+    remedy_type = fields.Selection(REMEDY, tracking=True, groups=INTERNAL_GROUP)
+    remedy_description = fields.Text("Remedy", groups=INTERNAL_GROUP)
+    cost = fields.Monetary("Cost of the complaint", tracking=True, groups=INTERNAL_GROUP)
     # Effectiveness
-    effectiveness = fields.Selection(EFFECTIVENESS, readonly=True, copy=False, tracking=True)
-    effectiveness_verifier_id = fields.Many2one("res.users", "Verified by", readonly=True, copy=False)
-    effectiveness_date = fields.Date("Verified on", readonly=True, copy=False)
-    effectiveness_evidence = fields.Text("Evidence", readonly=True, copy=False)
+    effectiveness = fields.Selection(EFFECTIVENESS, readonly=True, copy=False, tracking=True, groups=INTERNAL_GROUP)
+    effectiveness_verifier_id = fields.Many2one(
+        "res.users", "Verified by", readonly=True, copy=False, groups=INTERNAL_GROUP
+    )
+    effectiveness_date = fields.Date("Verified on", readonly=True, copy=False, groups=INTERNAL_GROUP)
+    effectiveness_evidence = fields.Text("Evidence", readonly=True, copy=False, groups=INTERNAL_GROUP)
     # Reply and closing
     reply = fields.Html("Reply to the customer", copy=False)
-    first_response_at = fields.Datetime("First response at", copy=False, tracking=True)
-    onsite_at = fields.Datetime("On site at", copy=False, tracking=True)
+    first_response_at = fields.Datetime("First response at", copy=False, tracking=True, groups=INTERNAL_GROUP)
+    onsite_at = fields.Datetime("On site at", copy=False, tracking=True, groups=INTERNAL_GROUP)
     replied_at = fields.Datetime("Replied at", readonly=True, copy=False)
     closed_at = fields.Datetime("Closed at", readonly=True, copy=False)
-    rejection_reason = fields.Text(readonly=True, copy=False)
-    reopen_count = fields.Integer(readonly=True, copy=False)
+    rejection_reason = fields.Text(readonly=True, copy=False, groups=INTERNAL_GROUP)
+    reopen_count = fields.Integer(readonly=True, copy=False, groups=INTERNAL_GROUP)
     # Clock
-    waiting_customer = fields.Boolean("Waiting for the customer", readonly=True, copy=False, tracking=True)
-    pause_ids = fields.One2many("customer.complaint.pause", "complaint_id", readonly=True)
-    sla_policy_id = fields.Many2one("customer.sla.policy", "SLA policy", readonly=True, copy=False)
-    sla_ids = fields.One2many("customer.complaint.sla", "complaint_id", string="SLA milestones", readonly=True)
+    waiting_customer = fields.Boolean(
+        "Waiting for the customer", readonly=True, copy=False, tracking=True, groups=INTERNAL_GROUP
+    )
+    pause_ids = fields.One2many("customer.complaint.pause", "complaint_id", readonly=True, groups=INTERNAL_GROUP)
+    sla_policy_id = fields.Many2one(
+        "customer.sla.policy", "SLA policy", readonly=True, copy=False, groups=INTERNAL_GROUP
+    )
+    sla_ids = fields.One2many(
+        "customer.complaint.sla", "complaint_id", string="SLA milestones", readonly=True, groups=INTERNAL_GROUP
+    )
     sla_warning_level = fields.Selection(
         WARNING_LEVEL,
         "SLA warning",
@@ -145,22 +239,36 @@ class CustomerComplaint(models.Model):
         copy=False,
         index=True,
         help="The worst level of running milestones.",
+        groups=INTERNAL_GROUP,
     )
-    sla_deadline = fields.Datetime("Next SLA deadline", readonly=True, copy=False)
-    transition_ids = fields.One2many("customer.complaint.transition", "complaint_id", readonly=True)
-    hours_to_reply = fields.Float("Hours to reply", readonly=True, copy=False, aggregator="avg")
-    hours_to_close = fields.Float("Hours to close", readonly=True, copy=False, aggregator="avg")
+    sla_deadline = fields.Datetime("Next SLA deadline", readonly=True, copy=False, groups=INTERNAL_GROUP)
+    transition_ids = fields.One2many(
+        "customer.complaint.transition", "complaint_id", readonly=True, groups=INTERNAL_GROUP
+    )
+    hours_to_reply = fields.Float("Hours to reply", readonly=True, copy=False, aggregator="avg", groups=INTERNAL_GROUP)
+    hours_to_close = fields.Float("Hours to close", readonly=True, copy=False, aggregator="avg", groups=INTERNAL_GROUP)
     # Callback and repeats
-    callback_input_id = fields.Many2one("survey.user_input", "Callback survey", readonly=True, copy=False)
-    callback_state = fields.Selection(related="callback_input_id.state", string="Callback")
+    callback_input_id = fields.Many2one(
+        "survey.user_input", "Callback survey", readonly=True, copy=False, groups=INTERNAL_GROUP
+    )
+    callback_state = fields.Selection(related="callback_input_id.state", string="Callback", groups=INTERNAL_GROUP)
     callback_score = fields.Float(
-        "Callback satisfaction", compute="_compute_callback_score", store=True, aggregator="avg", copy=False
+        "Callback satisfaction",
+        compute="_compute_callback_score",
+        store=True,
+        aggregator="avg",
+        copy=False,
+        groups=INTERNAL_GROUP,
     )
-    is_repeat = fields.Boolean("Repeat complaint", readonly=True, copy=False, index=True)
+    is_repeat = fields.Boolean("Repeat complaint", readonly=True, copy=False, index=True, groups=INTERNAL_GROUP)
     repeat_count = fields.Integer(
-        "Earlier complaints", readonly=True, copy=False, help="Complaints of this customer in the repeat window."
+        "Earlier complaints",
+        readonly=True,
+        copy=False,
+        help="Complaints of this customer in the repeat window.",
+        groups=INTERNAL_GROUP,
     )
-    color = fields.Integer(compute="_compute_color")
+    color = fields.Integer(compute="_compute_color", groups=INTERNAL_GROUP)
 
     # ------------------------------------------------------------------
     # Computes
@@ -217,6 +325,89 @@ class CustomerComplaint(models.Model):
             complaint.access_url = f"/my/complaints/{complaint.id}"
 
     # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    _sql_constraints = [
+        ("name_company_unique", "unique(name, company_id)", "This complaint reference is already used."),
+        ("cost_not_negative", "CHECK(cost IS NULL OR cost >= 0)", "The cost of a complaint cannot be negative."),
+    ]
+
+    @api.constrains("partner_id", "contact_id", "sale_order_id", "invoice_id")
+    def _check_parties(self):
+        for complaint in self:
+            customer = complaint.partner_id
+            if customer != customer.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The customer of complaint %(ref)s must be the company, not its contact person %(contact)s: "
+                        "choose %(company)s and name the person as the contact.",
+                        ref=complaint.name,
+                        contact=customer.display_name,
+                        company=customer.commercial_partner_id.display_name,
+                    )
+                )
+            for record, label in (
+                (complaint.contact_id, self.env._("The contact")),
+                (complaint.sale_order_id.partner_id, self.env._("The sale order")),
+                (complaint.invoice_id.partner_id, self.env._("The invoice")),
+            ):
+                if record and record.commercial_partner_id != customer:
+                    raise ValidationError(
+                        self.env._(
+                            "%(what)s of complaint %(ref)s belongs to %(other)s, not to the customer %(customer)s.",
+                            what=label,
+                            ref=complaint.name,
+                            other=record.commercial_partner_id.display_name,
+                            customer=customer.display_name,
+                        )
+                    )
+
+    @api.constrains("name", "company_id")
+    def _check_name_unique(self):
+        for complaint in self:
+            if complaint.name == "/":
+                continue
+            duplicate = self.sudo().search_count(
+                [
+                    ("name", "=", complaint.name),
+                    ("company_id", "=", complaint.company_id.id),
+                    ("id", "!=", complaint.id),
+                ],
+                limit=1,
+            )
+            if duplicate:
+                raise ValidationError(
+                    self.env._("The complaint reference %(ref)s is already used.", ref=complaint.name)
+                )
+
+    @api.constrains("cost")
+    def _check_cost(self):
+        bad = self.filtered(lambda c: c.cost < 0)
+        if bad:
+            raise ValidationError(
+                self.env._("The cost of a complaint cannot be negative: %(refs)s", refs=", ".join(bad.mapped("name")))
+            )
+
+    @api.constrains("received_at", "first_response_at", "onsite_at")
+    def _check_measured_times(self):
+        now = fields.Datetime.now()
+        labels = {name: self._fields[name]._description_string(self.env) for name in MEASURED_FIELDS}
+        for complaint in self:
+            for name in sorted(MEASURED_FIELDS):
+                moment = complaint[name]
+                if not moment:
+                    continue
+                if moment < complaint.received_at or moment > now:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of %(ref)s must lie between the receipt (%(received)s) and now.",
+                            field=labels[name],
+                            ref=complaint.name,
+                            received=fields.Datetime.to_string(complaint.received_at),
+                        )
+                    )
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi
@@ -224,6 +415,8 @@ class CustomerComplaint(models.Model):
         for vals in vals_list:
             if vals.get("state", "new") != "new":
                 raise UserError(self.env._("A complaint starts as new; its state changes through its buttons."))
+            if not self.env.su:
+                self._check_protected_values(vals, creating=True)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("customer.complaint") or "/"
         complaints = super().create(vals_list)
@@ -231,16 +424,101 @@ class CustomerComplaint(models.Model):
         return complaints
 
     def write(self, vals):
-        if "state" in vals and not self.env.context.get("complaint_transition"):
-            raise UserError(
-                self.env._("The state of a complaint changes through its buttons, which check what each step needs.")
-            )
+        if not self.env.su:
+            self._check_protected_values(vals)
+        repeat_keys = set()
+        if {"partner_id", "received_at", "company_id"} & set(vals):
+            repeat_keys = {(c.partner_id.id, c.company_id.id) for c in self}
         result = super().write(vals)
-        if "severity" in vals:
-            self.filtered(lambda c: c.is_major and c.state in OPEN_STATES and c.state != "new")._apply_emergency_team()
+        if repeat_keys:
+            self._mark_repeats(repeat_keys)
+        if "severity" in vals or "category_id" in vals:
+            submitted = self.filtered(lambda c: c.state in OPEN_STATES and c.state != "new")
+            submitted._sla_apply_policy()
+            submitted.filtered("is_major")._apply_emergency_team()
         if "onsite_at" in vals or "first_response_at" in vals:
             self._sla_reach_events()
         return result
+
+    def _check_protected_values(self, vals, creating=False):
+        """Refuse what only the checked workflow actions may change (they write through sudo()).
+
+        Nothing here reads the context: a client can send any context over RPC."""
+        # At creation, empty values and the starting state are the defaults the form sends.
+        changed = {name for name, value in vals.items() if not creating or (value and name != "state")}
+        workflow = changed & WORKFLOW_FIELDS
+        if workflow:
+            labels = ", ".join(sorted(self._fields[name]._description_string(self.env) for name in workflow))
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a complaint change only through its buttons, which check who may take each "
+                    "step and when.",
+                    fields=labels,
+                )
+            )
+        if "emergency_user_ids" in changed and not self.env.user.has_group(QUALITY_GROUP):
+            raise AccessError(
+                self.env._("Only the quality team and Customer Relations managers choose the emergency team.")
+            )
+        if creating:
+            if changed & DEPARTMENT_FIELDS and not self.env.user.has_group(QUALITY_GROUP):
+                raise AccessError(self.env._("The cause and the handling are recorded by the responsible department."))
+            return
+        locked = self.filtered(lambda c: c.state in LOCKED_STATES)
+        if locked:
+            raise UserError(
+                self.env._(
+                    "%(refs)s is closed or rejected and can no longer be changed: reopen it first.",
+                    refs=", ".join(locked.mapped("name")),
+                )
+            )
+        submitted = self.filtered(lambda c: c.state != "new")
+        if submitted and changed & INTAKE_FIELDS:
+            raise UserError(
+                self.env._(
+                    "The receipt time and the company of %(refs)s are fixed once it is submitted: the SLA clocks "
+                    "run from them.",
+                    refs=", ".join(submitted.mapped("name")),
+                )
+            )
+        if changed & DEPARTMENT_FIELDS:
+            self._check_department_work()
+        if changed & MEASURED_FIELDS and not self.env.user.has_group(MANAGER_GROUP):
+            for complaint in self:
+                for name in changed & MEASURED_FIELDS:
+                    if complaint[name] and fields.Datetime.to_datetime(vals[name]) != complaint[name]:
+                        raise UserError(
+                            self.env._(
+                                "%(field)s of %(ref)s is already recorded; only a Customer Relations manager "
+                                "corrects it.",
+                                field=self._fields[name]._description_string(self.env),
+                                ref=complaint.name,
+                            )
+                        )
+
+    def _check_department_work(self):
+        """Cause, handling and feedback belong to the responsible department (its members, its head,
+        the assigned handler), the emergency team, Quality and Managers."""
+        if self.env.su or self.env.user.has_group(QUALITY_GROUP):
+            return
+        user = self.env.user
+        for complaint in self:
+            department = complaint.sudo().department_id
+            allowed = (
+                user in department.member_ids.user_id
+                or user == department.manager_id.user_id
+                or user == complaint.sudo().user_id
+                or user in complaint.sudo().emergency_user_ids
+            )
+            if not allowed:
+                raise AccessError(
+                    self.env._(
+                        "Only %(department)s (its members and head), the emergency team or the quality team record "
+                        "the cause, handling and feedback of %(ref)s.",
+                        department=department.display_name or self.env._("the responsible department"),
+                        ref=complaint.name,
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_new(self):
@@ -282,6 +560,7 @@ class CustomerComplaint(models.Model):
         self._set_state("routing")
         self._sla_start()
         self.filtered("is_major")._apply_emergency_team()
+        self._close_workflow_activities(INTAKE_ACTIVITY)
         self._notify_department_heads()
         return True
 
@@ -292,8 +571,11 @@ class CustomerComplaint(models.Model):
             if not complaint.department_id:
                 raise UserError(self.env._("Choose the responsible department of %(ref)s first.", ref=complaint.name))
             complaint._check_is_department_head()
-        self.write({"department_confirmed_by_id": self.env.uid, "department_confirmed_at": fields.Datetime.now()})
+        self.sudo().write(
+            {"department_confirmed_by_id": self.env.uid, "department_confirmed_at": fields.Datetime.now()}
+        )
         self._set_state("investigating")
+        self._close_workflow_activities(CONFIRM_ACTIVITY)
         return True
 
     def _check_is_department_head(self):
@@ -338,11 +620,14 @@ class CustomerComplaint(models.Model):
                     reason=reason,
                 ),
             )
+        # The old head's request to confirm is settled by the move.
+        self.sudo()._close_workflow_activities(CONFIRM_ACTIVITY)
         self.sudo()._notify_department_heads()
         return True
 
     def action_start_handling(self):
         self._check_state(("investigating",), self.env._("Starting the handling"))
+        self._check_department_work()
         for complaint in self:
             if not complaint.root_cause_id or is_html_empty(complaint.cause_analysis):
                 raise UserError(
@@ -360,6 +645,7 @@ class CustomerComplaint(models.Model):
     def action_send_feedback(self):
         """The department returns the result to sales-service."""
         self._check_state(("handling",), self.env._("Returning the result"))
+        self._check_department_work()
         for complaint in self:
             if is_html_empty(complaint.handling_description) or not complaint.remedy_type:
                 raise UserError(
@@ -383,8 +669,9 @@ class CustomerComplaint(models.Model):
             values = {"replied_at": now}
             if not complaint.first_response_at:
                 values["first_response_at"] = now
-            complaint.write(values)
+            complaint.sudo().write(values)
         self._set_state("replied")
+        self._close_workflow_activities(REPLY_ACTIVITY)
         self._sla_reach_events()
         return True
 
@@ -400,17 +687,19 @@ class CustomerComplaint(models.Model):
                         ref=complaint.name,
                     )
                 )
-        self.write({"closed_at": fields.Datetime.now()})
+        self.sudo().write({"closed_at": fields.Datetime.now()})
         self._set_state("closed")
+        self._close_workflow_activities(CONFIRM_ACTIVITY, REPLY_ACTIVITY, EMERGENCY_ACTIVITY)
         self._send_callback_survey()
         return True
 
     def _action_reject(self, reason):
         self._check_state(("new", "routing", "investigating"), self.env._("Rejecting"))
         self._check_group(USER_GROUP, self.env._("Only sales-service (Customer Relations users) reject complaints."))
-        self.write({"rejection_reason": reason})
+        self.sudo().write({"rejection_reason": reason})
         self._set_state("rejected", reason=reason)
-        self.sla_ids.filtered(lambda s: s.status in ("running", "paused")).write({"status": "cancelled"})
+        self._close_workflow_activities(INTAKE_ACTIVITY, CONFIRM_ACTIVITY, REPLY_ACTIVITY, EMERGENCY_ACTIVITY)
+        self.sudo().sla_ids.filtered(lambda s: s.status in ("running", "paused")).write({"status": "cancelled"})
         self._sla_update_summary()
         return True
 
@@ -418,9 +707,11 @@ class CustomerComplaint(models.Model):
         self._check_state(("replied", "closed"), self.env._("Reopening"))
         self._check_group(USER_GROUP, self.env._("Only sales-service (Customer Relations users) reopen complaints."))
         for complaint in self:
-            complaint.write({"reopen_count": complaint.reopen_count + 1, "closed_at": False, "replied_at": False})
+            complaint.sudo().write(
+                {"reopen_count": complaint.reopen_count + 1, "closed_at": False, "replied_at": False}
+            )
         self._set_state("investigating", reason=reason)
-        resolution = self.sla_ids.filtered(lambda s: s.milestone == "resolution")
+        resolution = self.sudo().sla_ids.filtered(lambda s: s.milestone == "resolution")
         resolution.write({"status": "running", "reached_at": False})
         resolution._refresh_levels()
         self._sla_update_summary()
@@ -429,7 +720,7 @@ class CustomerComplaint(models.Model):
     def _action_check_effectiveness(self, result, evidence):
         self._check_state(("feedback", "replied"), self.env._("Checking effectiveness"))
         self._check_group(QUALITY_GROUP, self.env._("Only the quality team checks the effectiveness of actions."))
-        self.write(
+        self.sudo().write(
             {
                 "effectiveness": result,
                 "effectiveness_verifier_id": self.env.uid,
@@ -438,9 +729,9 @@ class CustomerComplaint(models.Model):
             }
         )
         if result == "not_effective":
-            self.write({"replied_at": False})
+            self.sudo().write({"replied_at": False})
             self._set_state("handling", reason=self.env._("Not effective: %(evidence)s", evidence=evidence))
-            resolution = self.sla_ids.filtered(lambda s: s.milestone == "resolution" and s.reached_at)
+            resolution = self.sudo().sla_ids.filtered(lambda s: s.milestone == "resolution" and s.reached_at)
             resolution.write({"status": "running", "reached_at": False})
             resolution._refresh_levels()
             self._sla_update_summary()
@@ -451,18 +742,18 @@ class CustomerComplaint(models.Model):
         if self.filtered("waiting_customer"):
             raise UserError(self.env._("The clock is already paused."))
         now = fields.Datetime.now()
-        self.env["customer.complaint.pause"].create([{"complaint_id": c.id, "date_start": now} for c in self])
-        self.write({"waiting_customer": True})
-        self.sla_ids.filtered(lambda s: s.status == "running").write({"status": "paused"})
+        self.env["customer.complaint.pause"].sudo().create([{"complaint_id": c.id, "date_start": now} for c in self])
+        self.sudo().write({"waiting_customer": True})
+        self.sudo().sla_ids.filtered(lambda s: s.status == "running").write({"status": "paused"})
         self._sla_update_summary()
         return True
 
     def action_resume(self):
         if self.filtered(lambda c: not c.waiting_customer):
             raise UserError(self.env._("The clock is not paused."))
-        self.pause_ids.filtered(lambda p: not p.date_end).write({"date_end": fields.Datetime.now()})
-        self.write({"waiting_customer": False})
-        paused = self.sla_ids.filtered(lambda s: s.status == "paused")
+        self.sudo().pause_ids.filtered(lambda p: not p.date_end).write({"date_end": fields.Datetime.now()})
+        self.sudo().write({"waiting_customer": False})
+        paused = self.sudo().sla_ids.filtered(lambda s: s.status == "paused")
         paused.write({"status": "running"})
         paused._schedule()
         self._sla_update_summary()
@@ -553,7 +844,7 @@ class CustomerComplaint(models.Model):
             vals = {"state": new_state}
             if extra:
                 vals[extra] = max((now - complaint.received_at).total_seconds() / 3600.0, 0.0)
-            complaint.with_context(complaint_transition=True).write(vals)
+            complaint.sudo().write(vals)
         if reason:
             for complaint in self:
                 complaint.message_post(
@@ -620,7 +911,7 @@ class CustomerComplaint(models.Model):
 
     def _apply_emergency_team(self):
         """Major complaints mobilise the emergency team: followers, one activity each, access."""
-        todo = self.env.ref("mail.mail_activity_data_todo")
+        activity_type = self.env.ref(EMERGENCY_ACTIVITY)
         activities = []
         for complaint in self:
             team = complaint._emergency_team() - complaint.emergency_user_ids
@@ -634,7 +925,7 @@ class CustomerComplaint(models.Model):
                         "res_model_id": self.env["ir.model"]._get_id(self._name),
                         "res_id": complaint.id,
                         "user_id": user.id,
-                        "activity_type_id": todo.id,
+                        "activity_type_id": activity_type.id,
                         "summary": self.env._("Major complaint %(ref)s: emergency team", ref=complaint.name),
                         "date_deadline": fields.Date.context_today(self),
                     }
@@ -643,49 +934,74 @@ class CustomerComplaint(models.Model):
             self.env["mail.activity"].sudo().create(activities)
 
     def _notify_department_heads(self):
-        todo = self.env.ref("mail.mail_activity_data_todo")
         for complaint in self:
             head = complaint.sudo().department_id.manager_id.user_id
             if head:
                 complaint.sudo().activity_schedule(
-                    act_type_xmlid="mail.mail_activity_data_todo",
+                    act_type_xmlid=CONFIRM_ACTIVITY,
                     user_id=head.id,
                     summary=self.env._("Confirm the responsible department of %(ref)s", ref=complaint.name),
-                    activity_type_id=todo.id,
                 )
 
     def _notify_intake(self):
         for complaint in self.filtered("intake_user_id"):
             complaint.sudo().activity_schedule(
-                act_type_xmlid="mail.mail_activity_data_todo",
+                act_type_xmlid=REPLY_ACTIVITY,
                 user_id=complaint.intake_user_id.id,
                 summary=self.env._("Reply to the customer: %(ref)s is handled", ref=complaint.name),
             )
 
-    def _mark_repeats(self):
-        """Flag complaints of a customer that already complained in the repeat window."""
-        self.flush_model(["partner_id", "received_at", "company_id"])
-        for company in self.company_id:
-            days = company.complaint_repeat_days or 365
-            complaints = self.filtered(lambda c, company=company: c.company_id == company)
-            self.env.cr.execute(
-                """
-                SELECT c.id, COUNT(o.id)
-                  FROM customer_complaint c
-                  JOIN customer_complaint o
-                    ON o.partner_id = c.partner_id AND o.company_id = c.company_id AND o.id != c.id
-                   AND o.received_at <= c.received_at AND o.received_at > c.received_at - %s * INTERVAL '1 day'
-                 WHERE c.id IN %s
-              GROUP BY c.id
-                """,
-                [days, tuple(complaints.ids)],
+    def _notify_portal_intake(self):
+        """A complaint a customer submitted on the portal: whoever takes in portal complaints
+        (Settings; else the customer's salesperson) follows it and gets a to-do to submit it."""
+        for complaint in self:
+            intake = complaint.company_id.complaint_portal_intake_user_id or complaint.partner_id.user_id
+            intake = intake.filtered(lambda u: u.active and not u.share)
+            if not intake:
+                continue
+            complaint.sudo().write({"intake_user_id": intake.id})
+            complaint.sudo().message_subscribe(partner_ids=intake.partner_id.ids)
+            complaint.sudo().activity_schedule(
+                act_type_xmlid=INTAKE_ACTIVITY,
+                user_id=intake.id,
+                summary=self.env._("Portal complaint %(ref)s: check it and submit it", ref=complaint.name),
             )
-            counts = dict(self.env.cr.fetchall())
-            by_count = {}
-            for complaint in complaints:
-                by_count.setdefault(counts.get(complaint.id, 0), []).append(complaint.id)
-            for count, ids in by_count.items():
-                self.browse(ids).write({"repeat_count": count, "is_repeat": bool(count)})
+
+    def _close_workflow_activities(self, *activity_types):
+        """Mark the workflow activities of these types done: the step they asked for happened."""
+        self.sudo().activity_feedback(list(activity_types))
+
+    def _mark_repeats(self, keys=None):
+        """Flag complaints of a customer that already complained in the repeat window.
+
+        The flag follows the received dates, not the order of entry: a back-dated complaint
+        changes its later neighbours, so every complaint of the customers concerned is recounted
+        (``keys``: extra (partner id, company id) pairs, e.g. the ones a complaint left)."""
+        keys = set(keys or ()) | {(c.partner_id.id, c.company_id.id) for c in self}
+        keys = {key for key in keys if all(key)}
+        if not keys:
+            return
+        self.flush_model(["partner_id", "received_at", "company_id"])
+        self.env.cr.execute(
+            """
+            SELECT c.id, c.repeat_count, COUNT(o.id)
+              FROM customer_complaint c
+              JOIN res_company co ON co.id = c.company_id
+         LEFT JOIN customer_complaint o
+                ON o.partner_id = c.partner_id AND o.company_id = c.company_id AND o.id != c.id
+               AND o.received_at <= c.received_at
+               AND o.received_at > c.received_at - COALESCE(NULLIF(co.complaint_repeat_days, 0), 365) * INTERVAL '1 day'
+             WHERE (c.partner_id, c.company_id) IN %s
+          GROUP BY c.id, c.repeat_count
+            """,
+            [tuple(sorted(keys))],
+        )
+        by_count = {}
+        for complaint_id, old_count, count in self.env.cr.fetchall():
+            if (old_count or 0) != count:
+                by_count.setdefault(count, []).append(complaint_id)
+        for count, ids in by_count.items():
+            self.sudo().browse(ids).write({"repeat_count": count, "is_repeat": bool(count)})
 
     def _send_callback_survey(self):
         """After closing: the callback survey chosen in the settings, sent to the contact."""
@@ -725,39 +1041,71 @@ class CustomerComplaint(models.Model):
         index = engine.match_rule([policy._conditions() for policy in policies], facts)
         return policies[index] if index is not None else policies.browse()
 
+    def _sla_targets(self, policy):
+        """Target hours per milestone: the policy's, stricter where the agreement promises.
+
+        :return: dict milestone -> (hours, promised by the agreement)
+        """
+        self.ensure_one()
+        targets = {line.milestone: line.target_hours for line in policy.milestone_ids}
+        promises = {}
+        if not policy or policy.use_agreement:
+            commitments = self.env["customer.agreement"]._get_service_commitments(
+                self.partner_id, self.received_at.date(), company=self.company_id
+            )
+            promises = {
+                "response": commitments["response_hours"],
+                "onsite": commitments["onsite_hours"],
+                "resolution": commitments["resolution_hours"],
+            }
+        result = {}
+        for milestone in ("response", "onsite", "resolution"):
+            hours = engine.strictest(targets.get(milestone), promises.get(milestone))
+            if hours:
+                result[milestone] = (
+                    hours,
+                    bool(promises.get(milestone)) and hours == promises[milestone] and hours != targets.get(milestone),
+                )
+        return result
+
     def _sla_start(self):
         """Create the milestones of the matching policy, stricter where the agreement promises."""
+        self.filtered(lambda c: not c.sudo().sla_ids)._sla_apply_policy()
+
+    def _sla_apply_policy(self):
+        """(Re)apply the policy that matches the complaint now (severity and category may have
+        changed since submission): milestones still running take the new targets and deadlines,
+        missing ones start, reached ones keep their outcome."""
         Sla = self.env["customer.complaint.sla"].sudo()
-        for complaint in self.filtered(lambda c: not c.sla_ids):
+        for complaint in self:
             policy = complaint._match_sla_policy()
-            targets = {line.milestone: line.target_hours for line in policy.milestone_ids}
-            promises = {}
-            if not policy or policy.use_agreement:
-                commitments = self.env["customer.agreement"]._get_service_commitments(
-                    complaint.partner_id, complaint.received_at.date(), company=complaint.company_id
-                )
-                promises = {
-                    "response": commitments["response_hours"],
-                    "onsite": commitments["onsite_hours"],
-                    "resolution": commitments["resolution_hours"],
-                }
+            targets = complaint._sla_targets(policy)
+            complaint.sudo().sla_policy_id = policy
+            existing = {sla.milestone: sla for sla in complaint.sudo().sla_ids}
+            to_schedule = Sla.browse()
             values = []
-            for milestone in ("response", "onsite", "resolution"):
-                hours = engine.strictest(targets.get(milestone), promises.get(milestone))
-                if hours:
+            for milestone, (hours, from_agreement) in targets.items():
+                sla = existing.get(milestone)
+                if not sla:
                     values.append(
                         {
                             "complaint_id": complaint.id,
                             "milestone": milestone,
                             "target_hours": hours,
-                            "from_agreement": bool(promises.get(milestone))
-                            and hours == promises[milestone]
-                            and hours != targets.get(milestone),
+                            "from_agreement": from_agreement,
+                            "status": "paused" if complaint.waiting_customer else "running",
                         }
                     )
-            complaint.sudo().sla_policy_id = policy
-            slas = Sla.create(values)
-            slas._schedule()
+                elif sla.status in ("running", "paused") and (
+                    sla.target_hours != hours or sla.from_agreement != from_agreement
+                ):
+                    sla.write({"target_hours": hours, "from_agreement": from_agreement})
+                    to_schedule |= sla
+            for milestone, sla in existing.items():
+                if milestone not in targets and sla.status in ("running", "paused"):
+                    sla.write({"status": "cancelled"})
+            to_schedule |= Sla.create(values)
+            to_schedule._schedule()
         self._sla_reach_events()
 
     def _sla_reach_events(self):
@@ -768,7 +1116,7 @@ class CustomerComplaint(models.Model):
                 "onsite": complaint.onsite_at,
                 "resolution": complaint.replied_at,
             }
-            for sla in complaint.sla_ids.filtered(lambda s: s.status in ("running", "paused")):
+            for sla in complaint.sudo().sla_ids.filtered(lambda s: s.status in ("running", "paused")):
                 moment = reached.get(sla.milestone)
                 if moment:
                     sla._reach(moment)
@@ -777,7 +1125,7 @@ class CustomerComplaint(models.Model):
     def _sla_update_summary(self):
         """The complaint's worst running level and next deadline from its milestones."""
         for complaint in self:
-            running = complaint.sla_ids.filtered(lambda s: s.status == "running")
+            running = complaint.sudo().sla_ids.filtered(lambda s: s.status == "running")
             worst = max(
                 running.mapped("warning_level") or [False],
                 key=lambda level: engine.LEVEL_RANK.get(level, -1),
@@ -801,6 +1149,18 @@ class CustomerComplaint(models.Model):
         self.ensure_one()
         return self.env._("Complaint %(ref)s", ref=self.name)
 
+    @api.model
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        """A logged-in customer contact posts only on their own company's complaints, even with
+        another customer's link token (the page refuses it too); an anonymous visitor with the
+        token of a shared link keeps the standard behaviour."""
+        thread = super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+        user = self.env.user
+        if thread and user.share and not user._is_public():
+            if thread.sudo().partner_id != user.partner_id.commercial_partner_id:
+                return self.browse()
+        return thread
+
     def message_post(self, **kwargs):
         message = super().message_post(**kwargs)
         if (
@@ -808,7 +1168,8 @@ class CustomerComplaint(models.Model):
             and message.subtype_id == self.env.ref("mail.mt_comment")
             and not self.env.user.share
         ):
-            self.filtered(lambda c: not c.first_response_at and c.state != "new").write(
-                {"first_response_at": fields.Datetime.now()}
-            )
+            # The first public answer of staff is the measured response: written by the system.
+            self.filtered(
+                lambda c: not c.first_response_at and c.state in OPEN_STATES and c.state != "new"
+            ).sudo().write({"first_response_at": fields.Datetime.now()})
         return message

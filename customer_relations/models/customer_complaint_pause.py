@@ -1,8 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CustomerComplaintPause(models.Model):
-    """A time the complaint waited for the customer: the SLA clock does not run."""
+    """A time the complaint waited for the customer: the SLA clock does not run.
+
+    Read-only for every role: only *Wait for Customer* and *Resume Clock* create and end pauses."""
 
     _name = "customer.complaint.pause"
     _description = "Complaint Clock Pause"
@@ -13,3 +16,9 @@ class CustomerComplaintPause(models.Model):
     company_id = fields.Many2one(related="complaint_id.company_id", store=True)
     date_start = fields.Datetime("From", required=True)
     date_end = fields.Datetime("To")
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for pause in self:
+            if pause.date_end and pause.date_end < pause.date_start:
+                raise ValidationError(self.env._("A clock pause cannot end before it starts."))

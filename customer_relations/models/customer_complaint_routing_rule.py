@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CustomerComplaintRoutingRule(models.Model):
@@ -35,3 +36,14 @@ class CustomerComplaintRoutingRule(models.Model):
     )
     department_id = fields.Many2one("hr.department", "Responsible department", required=True, check_company=True)
     user_id = fields.Many2one("res.users", "Handler", domain="[('share', '=', False)]")
+
+    @api.constrains("user_id")
+    def _check_user_internal(self):
+        bad = self.filtered(lambda r: r.user_id.share)
+        if bad:
+            raise ValidationError(
+                self.env._(
+                    "The handler of a routing rule must be an internal user, not a portal user: %(rules)s",
+                    rules=", ".join(bad.mapped("name")),
+                )
+            )

@@ -5,9 +5,10 @@ from .complaint_constants import ESCALATION, MILESTONE, SLA_STATUS, WARNING_LEVE
 
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
 
-# One CASE shared by the set-based update: the same rule as engine.level_at.
+# One CASE shared by the set-based update: the same rule as engine.level_at (red strictly after
+# the deadline, each mark inclusive); tests compare both on every boundary.
 _LEVEL_CASE = """
-    CASE WHEN deadline IS NOT NULL AND %(now)s >= deadline THEN 'red'
+    CASE WHEN deadline IS NOT NULL AND %(now)s > deadline THEN 'red'
          WHEN orange_at IS NOT NULL AND %(now)s >= orange_at THEN 'orange'
          WHEN yellow_at IS NOT NULL AND %(now)s >= yellow_at THEN 'yellow'
          ELSE 'green' END

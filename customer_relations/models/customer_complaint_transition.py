@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .complaint_constants import COMPLAINT_STATE
 
@@ -24,3 +25,7 @@ class CustomerComplaintTransition(models.Model):
     reason = fields.Text()
     hours_in_state = fields.Float("Hours in previous state", aggregator="avg")
     hours_from_receipt = fields.Float("Hours from receipt", aggregator="avg")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("The log of a complaint's transitions is kept: its rows cannot be deleted."))

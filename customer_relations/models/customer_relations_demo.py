@@ -488,7 +488,9 @@ class CustomerRelationsDemo(models.AbstractModel):
                             "handling_description": "<p>已处理 Handled on site.</p>",
                             "remedy_type": rng.choice(["repair", "replacement", "compensation"]),
                             "cost": rng.randint(2, 60) * 100.0,
-                            "onsite_at": c.received_at + relativedelta(hours=rng.randint(2, 30)),
+                            "onsite_at": min(
+                                c.received_at + relativedelta(hours=rng.randint(2, 30)), fields.Datetime.now()
+                            ),
                         }
                     ),
                     c.action_send_feedback(),

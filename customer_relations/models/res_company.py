@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -44,8 +45,26 @@ class ResCompany(models.Model):
         default=365,
         help="A complaint of a customer that already complained within this many days counts as a repeat.",
     )
+    complaint_portal_intake_user_id = fields.Many2one(
+        "res.users",
+        "Portal complaints taken in by",
+        domain="[('share', '=', False)]",
+        help="Follows every complaint customers submit on the portal and gets a to-do to check and submit it. "
+        "Empty: the customer's salesperson.",
+    )
     care_lead_days = fields.Integer(
         "Care moments lead time (days)",
         default=7,
         help="Days ahead of a key contact's birthday, an anniversary or a holiday when the salesperson is reminded.",
     )
+
+    @api.constrains("complaint_repeat_days")
+    def _check_complaint_repeat_days(self):
+        bad = self.filtered(lambda c: not 1 <= c.complaint_repeat_days <= 3650)
+        if bad:
+            raise ValidationError(
+                self.env._(
+                    "The repeat complaint window is a number of days from 1 to 3650: %(companies)s",
+                    companies=", ".join(bad.mapped("name")),
+                )
+            )

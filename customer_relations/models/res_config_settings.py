@@ -15,6 +15,9 @@ class ResConfigSettings(models.TransientModel):
     complaint_emergency_user_ids = fields.Many2many(related="company_id.complaint_emergency_user_ids", readonly=False)
     complaint_callback_survey_id = fields.Many2one(related="company_id.complaint_callback_survey_id", readonly=False)
     complaint_repeat_days = fields.Integer(related="company_id.complaint_repeat_days", readonly=False)
+    complaint_portal_intake_user_id = fields.Many2one(
+        related="company_id.complaint_portal_intake_user_id", readonly=False
+    )
     care_lead_days = fields.Integer(related="company_id.care_lead_days", readonly=False)
     customer_region_count = fields.Integer(
         compute="_compute_customer_region_count",
