@@ -401,7 +401,10 @@ def detect_anomalies(frame, settings):
             {"breadth": int(b), "peer": float(p)}
             for b, p in zip(breadth.to_numpy()[at], peer.to_numpy()[at], strict=True)
         ],
-        "potential": lambda at: [{"growth": float(v)} for v in growth.to_numpy()[at]],
+        "potential": lambda at: [
+            {"growth": float(v), "new": bool(p <= 0)}
+            for v, p in zip(growth.to_numpy()[at], previous.to_numpy()[at], strict=True)
+        ],
     }
     result = {}
     for code, mask in rules.items():
