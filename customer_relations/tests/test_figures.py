@@ -347,7 +347,7 @@ class TestFigures(CustomerRelationsCase):
             ._render_qweb_html("customer_relations.action_report_customer_review", review.ids)[0]
             .decode()
         )
-        for text in ("Customer Review", "一汽 FAW Stamping", "海尔 Haier Panels", "-15.7", "6,195"):
+        for text in ("Customer Review", "一汽 FAW Stamping", "海尔 Haier Panels", "15.7", "6,195"):
             self.assertIn(text, html)
 
     # ------------------------------------------------------------------
