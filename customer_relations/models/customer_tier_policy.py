@@ -374,6 +374,11 @@ class CustomerTierPolicy(models.Model):
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
              LEFT JOIN uom_uom pu ON pu.id = pt.uom_id
              LEFT JOIN category c ON c.id = pt.categ_id
+            ), units AS (
+                -- unit factors indexed by unit id: each line looks its unit up, no join
+                SELECT array_agg(u.factor::float8 ORDER BY g.id) AS factors
+                  FROM generate_series(1, (SELECT COALESCE(MAX(id), 1) FROM uom_uom)) AS g(id)
+             LEFT JOIN uom_uom u ON u.id = g.id
             ), lines AS (
                 SELECT rp.commercial_partner_id AS partner_id,
                        SUM(l.amount) FILTER (WHERE l.current) AS revenue,
@@ -381,11 +386,10 @@ class CustomerTierPolicy(models.Model):
                        SUM(%(margin)s) FILTER (WHERE l.current AND p.unit_cost IS NOT NULL) AS margin,
                        %(category_words)s
                   FROM (SELECT so.partner_id, sol.product_id, sol.product_uom_qty AS quantity,
-                               lu.factor AS line_factor, %(revenue)s AS amount,
+                               sol.product_uom AS uom_id, %(revenue)s AS amount,
                                sol.price_subtotal > 0 AS sold, so.date_order >= %(start)s AS current
                           FROM sale_order_line sol
                           JOIN sale_order so ON so.id = sol.order_id
-                     LEFT JOIN uom_uom lu ON lu.id = sol.product_uom
                          WHERE %(confirmed)s
                            AND so.company_id = %(company)s
                            AND so.date_order >= %(previous)s AND so.date_order < %(end)s) l
@@ -422,7 +426,9 @@ class CustomerTierPolicy(models.Model):
             confirmed=measure._sales_sql_confirmed(),
             margin=measure._sales_sql_margin(
                 SQL("l.amount"),
-                measure._sales_sql_quantity(SQL("l.quantity"), SQL("l.line_factor"), SQL("p.uom_factor")),
+                measure._sales_sql_quantity(
+                    SQL("l.quantity"), SQL("(SELECT factors FROM units)[l.uom_id]"), SQL("p.uom_factor")
+                ),
                 SQL("p.unit_cost"),
             ),
             start=start,
