@@ -48,5 +48,5 @@ def test_potential_of_a_new_customer_is_flagged_as_new():
     )
     found = detect_anomalies(frame, DEFAULT_SETTINGS)
     assert found[1] == [("potential", {"growth": 100.0, "new": True})]
-    assert found[2] == [("potential", {"growth": pytest.approx(41.0), "new": False})]
+    assert found[2] == [("potential", {"growth": pytest.approx(41.0)})]
     assert not np.isnan(found[2][0][1]["growth"])
