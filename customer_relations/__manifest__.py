@@ -10,7 +10,7 @@
     "application": True,
     "installable": True,
     "depends": ["sale_management", "survey", "hr", "portal", "mail", "resource"],
-    "external_dependencies": {"python": ["pandas", "scipy", "xlsxwriter"]},
+    "external_dependencies": {"python": ["pandas", "scipy", "statsmodels", "xlsxwriter"]},
     "data": [
         "security/customer_relations_security.xml",
         "security/ir.model.access.csv",
@@ -29,6 +29,8 @@
         "reports/customer_complaint_templates.xml",
         "reports/customer_ranking_reports.xml",
         "reports/customer_ranking_templates.xml",
+        "reports/customer_tier_review_reports.xml",
+        "reports/customer_tier_review_templates.xml",
         "views/customer_region_views.xml",
         "views/customer_tier_policy_views.xml",
         "views/customer_tier_rating_views.xml",

@@ -7,6 +7,11 @@ Plain Python on dates and numbers. Documented choices:
   A clipped period's target is the full-period target prorated by days, so a half-filled
   quarter asks for about half the quarterly target.
 * Achievement is actual / target x 100; it is undefined (None) for a target of zero.
+* Overall achievement of an agreement (``overall_achievement``): the mean of its targets'
+  achievements in the period containing the date, each target counting at most
+  ``ACHIEVEMENT_CAP`` (100 %): a quantity target exceeded twenty times cannot hide a missed
+  revenue target, and 100 % means every target is met. Targets without a target value are
+  left out. The form, kanban, review and PDF all show this one figure; rebate steps read it.
 * The forecast extrapolates the run rate: actual / elapsed days x days of the period. Before
   a period starts the forecast is 0; once it has ended the forecast is the actual.
 * Rebate steps: the rate of the highest step whose achievement threshold is reached applies
@@ -17,6 +22,7 @@ Plain Python on dates and numbers. Documented choices:
 from datetime import date, timedelta
 
 PERIODS = ("whole", "year", "half", "quarter")
+ACHIEVEMENT_CAP = 100.0
 
 
 def _period_bounds(day, period):
@@ -62,9 +68,7 @@ def slice_periods(start, end, period):
         full_start, full_end = _period_bounds(cursor, period)
         slice_end = min(full_end, end)
         share = ((slice_end - cursor).days + 1) / ((full_end - full_start).days + 1)
-        slices.append(
-            {"label": period_label(full_start, period), "start": cursor, "end": slice_end, "share": round(share, 6)}
-        )
+        slices.append({"label": period_label(full_start, period), "start": cursor, "end": slice_end, "share": share})
         cursor = slice_end + timedelta(days=1)
     return slices
 
@@ -74,6 +78,23 @@ def achievement(actual, target):
     if not target:
         return None
     return actual / target * 100.0
+
+
+def overall_achievement(items, cap=ACHIEVEMENT_CAP):
+    """Overall achievement in percent (see the module notes), or None without any target.
+
+    :param items: iterable of (achievement percent or None, target value)
+    """
+    capped = [min(float(achieved or 0.0), cap) for achieved, target in items if target]
+    if not capped:
+        return None
+    return sum(capped) / len(capped)
+
+
+def prorated_target(target, share):
+    """A period's target: the full-period target times the share of the period covered,
+    rounded to the cent (a full period keeps the target exactly)."""
+    return round(float(target) * share, 2)
 
 
 def forecast(actual, start, end, as_of):

@@ -401,7 +401,11 @@ def detect_anomalies(frame, settings):
             {"breadth": int(b), "peer": float(p)}
             for b, p in zip(breadth.to_numpy()[at], peer.to_numpy()[at], strict=True)
         ],
-        "potential": lambda at: [{"growth": float(v)} for v in growth.to_numpy()[at]],
+        # a customer without revenue to compare with is new ("new": True), not +100 %
+        "potential": lambda at: [
+            {"growth": float(v), "new": True} if p <= 0 else {"growth": float(v)}
+            for v, p in zip(growth.to_numpy()[at], previous.to_numpy()[at], strict=True)
+        ],
     }
     result = {}
     for code, mask in rules.items():

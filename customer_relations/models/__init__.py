@@ -29,6 +29,7 @@ from . import customer_relations_demo
 from . import customer_revenue_forecast
 from . import customer_satisfaction_campaign
 from . import customer_satisfaction_dimension
+from . import customer_sales_measure
 from . import customer_satisfaction_score
 from . import customer_sla_policy
 from . import customer_sla_policy_milestone

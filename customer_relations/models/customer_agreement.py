@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..engine import agreements as engine
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
@@ -85,7 +86,14 @@ class CustomerAgreement(models.Model):
     review_ids = fields.One2many("customer.agreement.review", "agreement_id", string="Reviews")
     review_count = fields.Integer(compute="_compute_review_count")
     # Measured figures, refreshed by _update_actuals (on order confirmation/cancellation, nightly).
-    achievement = fields.Float("Achievement %", readonly=True, copy=False, aggregator="avg")
+    achievement = fields.Float(
+        "Achievement %",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="Overall achievement: the mean of the targets' achievement in their current period, each "
+        "target counting at most 100 %; 100 % means every target is met. Rebate steps read this figure.",
+    )
     revenue = fields.Monetary("Revenue to date", readonly=True, copy=False)
     rebate_rate = fields.Float("Rebate rate %", readonly=True, copy=False)
     rebate_earned = fields.Monetary(readonly=True, copy=False)
@@ -197,9 +205,14 @@ class CustomerAgreement(models.Model):
     def _check_dates(self):
         bad = self.filtered(lambda a: a.date_start and a.date_end and a.date_end < a.date_start)
         if bad:
+            # cite the customer and dates: a new agreement's reference is rolled back with it
             raise ValidationError(
                 self.env._(
-                    "The end date is before the start date on %(agreements)s.", agreements=", ".join(bad.mapped("name"))
+                    "The agreement with %(customer)s ends on %(end)s, before it starts on %(start)s: "
+                    "correct the dates.",
+                    customer=bad[0].partner_id.display_name,
+                    end=bad[0].date_end,
+                    start=bad[0].date_start,
                 )
             )
 
@@ -234,7 +247,8 @@ class CustomerAgreement(models.Model):
             if clash:
                 raise ValidationError(
                     self.env._(
-                        "%(customer)s already has an active %(type)s agreement (%(other)s) overlapping these dates.",
+                        "%(customer)s already has an active agreement of type %(type)s (%(other)s) "
+                        "overlapping these dates.",
                         customer=agreement.partner_id.display_name,
                         type=agreement.type_id.name,
                         other=clash.name,
@@ -258,6 +272,9 @@ class CustomerAgreement(models.Model):
         result = super().write(vals)
         if "manager_id" in vals or "member_ids" in vals:
             self._subscribe_team()
+        if {"date_start", "date_end"} & set(vals):
+            # the periods follow the dates, measured at once
+            self.target_ids._rebuild_measured()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -389,68 +406,15 @@ class CustomerAgreement(models.Model):
             orders.write({"agreement_id": agreement.id})
 
     def _update_actuals(self, as_of=None):
-        """Measure every target period of these agreements from confirmed orders in one grouped
-        query, then store actuals, achievement, forecast and rebate in set-based updates."""
+        """The live recompute: measure every target period of these agreements as of
+        ``as_of`` (today by default) and store actuals, achievement, forecast and rebate in
+        set-based updates. Only this method writes the live figures; reviews measure into
+        their own snapshot (``_measure_periods`` / ``_summary_as_of``)."""
         as_of = as_of or fields.Date.context_today(self)
         periods = self.target_ids.period_ids
-        self.env.flush_all()
         cr = self.env.cr
         if periods:
-            rows = [
-                (
-                    period.id,
-                    period.target_id.agreement_id.partner_id.id,
-                    period.target_id.agreement_id.company_id.id,
-                    period.date_start,
-                    period.date_end + timedelta(days=1),
-                    period.target_id.product_id.id or None,
-                    period.target_id.categ_id.parent_path or None,
-                )
-                for period in periods
-            ]
-            cr.execute(
-                """
-                WITH slices AS (
-                    SELECT * FROM unnest(%s::int4[], %s::int4[], %s::int4[], %s::date[], %s::date[], %s::int4[],
-                                         %s::varchar[])
-                        AS s(period_id, partner_id, company_id, date_from, date_to, product_id, categ_path)
-                )
-                SELECT s.period_id,
-                       SUM(sol.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1)),
-                       SUM(sol.product_uom_qty),
-                       COUNT(DISTINCT so.id),
-                       COUNT(DISTINCT sol.product_id) FILTER (WHERE sol.product_uom_qty > 0)
-                  FROM slices s
-                  JOIN res_partner rp ON rp.commercial_partner_id = s.partner_id
-                  JOIN sale_order so ON so.partner_id = rp.id
-                  JOIN sale_order_line sol ON sol.order_id = so.id AND sol.display_type IS NULL
-             LEFT JOIN product_product pp ON pp.id = sol.product_id
-             LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-             LEFT JOIN product_category pc ON pc.id = pt.categ_id
-                 WHERE so.state = 'sale'
-                   AND so.company_id = s.company_id
-                   AND so.date_order >= s.date_from AND so.date_order < s.date_to
-                   AND (s.product_id IS NULL OR sol.product_id = s.product_id)
-                   AND (s.categ_path IS NULL OR pc.parent_path LIKE s.categ_path || '%%')
-              GROUP BY s.period_id
-                """,
-                [list(column) for column in zip(*rows, strict=True)],
-            )
-            measured = {row[0]: row[1:] for row in cr.fetchall()}
-            updates = []
-            for period in periods:
-                revenue, quantity, orders, products = measured.get(period.id, (0, 0, 0, 0))
-                actual = {
-                    "revenue": revenue,
-                    "quantity": quantity,
-                    "orders": orders,
-                    "products": products,
-                }[period.target_id.measure]
-                actual = float(actual or 0.0)
-                achieved = engine.achievement(actual, period.target_value)
-                updates.append(
-                    (period.id, actual, achieved, engine.forecast(actual, period.date_start, period.date_end, as_of))
-                )
+            measured = self._measure_periods(periods, as_of)
             cr.execute(
                 """
                 UPDATE customer_agreement_target_period p
@@ -459,13 +423,17 @@ class CustomerAgreement(models.Model):
                        AS u(id, actual, achievement, forecast)
                  WHERE p.id = u.id
                 """,
-                [list(column) for column in zip(*updates, strict=True)],
+                [
+                    list(column)
+                    for column in zip(
+                        *[(pid, fig["actual"], fig["achievement"], fig["forecast"]) for pid, fig in measured.items()],
+                        strict=True,
+                    )
+                ],
             )
             self.env.invalidate_all()
-        revenue_by_agreement = self._measure_revenue() if self else {}
         agreement_updates = []
-        for agreement in self:
-            summary = agreement._summary(as_of, revenue_by_agreement.get(agreement.id, 0.0))
+        for agreement, summary in self._summary_as_of(as_of).items():
             partner = agreement.partner_id.with_company(agreement.company_id)
             agreement_updates.append(
                 (
@@ -492,57 +460,137 @@ class CustomerAgreement(models.Model):
             )
             self.env.invalidate_all()
 
-    def _measure_revenue(self):
-        """{agreement id: revenue of the customer's confirmed orders in the agreement's dates}."""
+    @api.model
+    def _measure_periods(self, periods, as_of):
+        """{period id: {actual, achievement, forecast}} of target periods as of ``as_of``:
+        the confirmed sales (``customer.sales.measure``) of the agreement's customer from the
+        period's start up to the end of the period or of ``as_of``, whichever comes first, in
+        one grouped query. Writes nothing."""
+        if not periods:
+            return {}
+        rows = [
+            (
+                period.id,
+                period.target_id.agreement_id.partner_id.id,
+                period.target_id.agreement_id.company_id.id,
+                period.date_start,
+                min(period.date_end, as_of) + timedelta(days=1),
+                period.target_id.product_id.id or None,
+                period.target_id.categ_id.parent_path or None,
+            )
+            for period in periods
+        ]
+        self.env.flush_all()
+        lines = self.env["customer.sales.measure"]._sales_lines_sql(
+            list({row[2] for row in rows}), min(row[3] for row in rows), max(row[4] for row in rows)
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH slices AS (
+                    SELECT * FROM unnest(%s::int4[], %s::int4[], %s::int4[], %s::date[], %s::date[], %s::int4[],
+                                         %s::varchar[])
+                        AS s(period_id, partner_id, company_id, date_from, date_to, product_id, categ_path)
+                )
+                SELECT s.period_id, SUM(l.revenue), SUM(l.quantity), COUNT(DISTINCT l.order_id),
+                       COUNT(DISTINCT l.product_id) FILTER (WHERE l.quantity > 0)
+                  FROM slices s
+                  JOIN %s l ON l.partner_id = s.partner_id AND l.company_id = s.company_id
+                           AND l.date_order >= s.date_from AND l.date_order < s.date_to
+                 WHERE s.date_from < s.date_to
+                   AND (s.product_id IS NULL OR l.product_id = s.product_id)
+                   AND (s.categ_path IS NULL OR starts_with(l.categ_path, s.categ_path))
+              GROUP BY s.period_id
+                """,
+                *[list(column) for column in zip(*rows, strict=True)],
+                lines,
+            )
+        )
+        measured = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        result = {}
+        for period in periods:
+            revenue, quantity, orders, products = measured.get(period.id, (0, 0, 0, 0))
+            actual = {"revenue": revenue, "quantity": quantity, "orders": orders, "products": products}[
+                period.target_id.measure
+            ]
+            actual = float(actual or 0.0)
+            result[period.id] = {
+                "actual": actual,
+                "achievement": engine.achievement(actual, period.target_value),
+                "forecast": engine.forecast(actual, period.date_start, period.date_end, as_of),
+            }
+        return result
+
+    def _measure_revenue(self, as_of=None):
+        """{agreement id: revenue of the customer's confirmed orders from the agreement's
+        start up to its end or ``as_of``, whichever comes first}."""
         return self._revenue_in_periods(
-            [(a.id, a.partner_id.id, a.company_id.id, a.date_start, a.date_end) for a in self]
+            [
+                (a.id, a.partner_id.id, a.company_id.id, a.date_start, min(a.date_end, as_of) if as_of else a.date_end)
+                for a in self
+            ]
         )
 
     @api.model
     def _revenue_in_periods(self, periods):
-        """Revenue (untaxed, company currency) of confirmed orders of commercial customers in
-        date ranges, in one grouped query.
+        """Revenue (``customer.sales.measure``) of confirmed orders of commercial customers
+        in date ranges, in one grouped query.
 
         :param periods: iterable of (key, commercial partner id, company id, first day, last day)
         :return: {key: revenue}
         """
         rows = [
-            (key, partner, company, start, end + timedelta(days=1)) for key, partner, company, start, end in periods
+            (key, partner, company, start, end + timedelta(days=1))
+            for key, partner, company, start, end in periods
+            if end >= start
         ]
         if not rows:
             return {}
         self.env.flush_all()
+        lines = self.env["customer.sales.measure"]._sales_lines_sql(
+            list({row[2] for row in rows}), min(row[3] for row in rows), max(row[4] for row in rows)
+        )
         self.env.cr.execute(
-            """
-            SELECT a.id, SUM(sol.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1))
-              FROM unnest(%s::int4[], %s::int4[], %s::int4[], %s::date[], %s::date[])
-                   AS a(id, partner_id, company_id, date_from, date_to)
-              JOIN res_partner rp ON rp.commercial_partner_id = a.partner_id
-              JOIN sale_order so ON so.partner_id = rp.id
-              JOIN sale_order_line sol ON sol.order_id = so.id AND sol.display_type IS NULL
-             WHERE so.state = 'sale' AND so.company_id = a.company_id
-               AND so.date_order >= a.date_from AND so.date_order < a.date_to
-          GROUP BY a.id
-            """,
-            [list(column) for column in zip(*rows, strict=True)],
+            SQL(
+                """
+                SELECT a.id, SUM(l.revenue)
+                  FROM unnest(%s::int4[], %s::int4[], %s::int4[], %s::date[], %s::date[])
+                       AS a(id, partner_id, company_id, date_from, date_to)
+                  JOIN %s l ON l.partner_id = a.partner_id AND l.company_id = a.company_id
+                           AND l.date_order >= a.date_from AND l.date_order < a.date_to
+              GROUP BY a.id
+                """,
+                *[list(column) for column in zip(*rows, strict=True)],
+                lines,
+            )
         )
         return {key: float(amount or 0.0) for key, amount in self.env.cr.fetchall()}
 
-    def _summary(self, as_of, revenue):
-        """Overall achievement (mean over the targets' current periods) and the rebate earned
-        on the agreement's revenue."""
-        self.ensure_one()
-        achievements = []
-        for target in self.target_ids:
-            current = target._current_period(as_of)
-            if current and current.achievement is not None and current.target_value:
-                achievements.append(current.achievement)
-        whole_revenue = revenue
-        overall = sum(achievements) / len(achievements) if achievements else 0.0
-        amount, rate = engine.rebate(
-            whole_revenue, overall if achievements else None, [(s.threshold, s.rate) for s in self.rebate_step_ids]
-        )
-        return {"achievement": overall, "revenue": whole_revenue, "rebate": amount, "rebate_rate": rate}
+    def _summary_as_of(self, as_of, figures=None):
+        """{agreement: {achievement, revenue, rebate, rebate_rate}} as of ``as_of``: the
+        overall achievement of the targets' periods containing the date (``figures``: the
+        measured periods, {period id: {achievement, ...}}; the stored ones when None) and the
+        rebate earned on the agreement's revenue up to the date. Writes nothing."""
+        revenue_by_agreement = self._measure_revenue(as_of) if self else {}
+        result = {}
+        for agreement in self:
+            items = []
+            for target in agreement.target_ids:
+                current = target._current_period(as_of)
+                if not current:
+                    continue
+                achieved = figures[current.id]["achievement"] if figures is not None else current.achievement
+                items.append((achieved, current.target_value))
+            overall = engine.overall_achievement(items)
+            revenue = revenue_by_agreement.get(agreement.id, 0.0)
+            amount, rate = engine.rebate(revenue, overall, [(s.threshold, s.rate) for s in agreement.rebate_step_ids])
+            result[agreement] = {
+                "achievement": overall or 0.0,
+                "revenue": revenue,
+                "rebate": amount,
+                "rebate_rate": rate,
+            }
+        return result
 
     @api.model
     def _get_service_commitments(self, partner, on_date=None, company=None):

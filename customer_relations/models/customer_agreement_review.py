@@ -37,7 +37,12 @@ class CustomerAgreementReview(models.Model):
     revenue = fields.Monetary("Revenue in the period", readonly=True)
     revenue_previous = fields.Monetary("Revenue in the previous period", readonly=True)
     revenue_growth = fields.Float("Growth %", readonly=True)
-    achievement = fields.Float("Overall achievement %", readonly=True)
+    achievement = fields.Float(
+        "Overall achievement %",
+        readonly=True,
+        help="As on the agreement: the mean of the targets' achievement in the period containing the review "
+        "date, each target counting at most 100 %.",
+    )
     rebate_earned = fields.Monetary(readonly=True)
     engagement_target = fields.Integer("Engagements promised", readonly=True)
     engagement_done = fields.Integer("Engagements done", readonly=True)
@@ -101,12 +106,16 @@ class CustomerAgreementReview(models.Model):
         return True
 
     def _action_snapshot(self):
+        """Snapshot the targets as of the review date: only orders up to that date count, and
+        only the review's own lines and header are written (the live agreement is left as it
+        is; only its live recompute changes it)."""
         self.ensure_one()
         agreement = self.agreement_id
-        agreement._update_actuals(self.date)
+        as_of = self.date
         periods = agreement.target_ids.period_ids.filtered(
             lambda p: p.date_start <= self.date_to and p.date_end >= self.date_from
         )
+        figures = agreement._measure_periods(agreement.target_ids.period_ids, as_of)
         # The snapshot lines are computed records: written with elevated rights, read by users.
         self.sudo().line_ids.unlink()
         self.env["customer.agreement.review.line"].sudo().create(
@@ -116,35 +125,35 @@ class CustomerAgreementReview(models.Model):
                     "target_id": period.target_id.id,
                     "period_label": period.label,
                     "target_value": period.target_value,
-                    "actual": period.actual,
-                    "achievement": period.achievement,
-                    "forecast": period.forecast,
+                    "actual": figures[period.id]["actual"],
+                    "achievement": figures[period.id]["achievement"] or 0.0,
+                    "forecast": figures[period.id]["forecast"],
                 }
                 for period in periods
             ]
         )
+        summary = agreement._summary_as_of(as_of, figures)[agreement]
         length = self.date_to - self.date_from
         previous_end = self.date_from - timedelta(days=1)
         customer, company = self.partner_id.id, self.company_id.id
         revenues = agreement._revenue_in_periods(
             [
-                (1, customer, company, self.date_from, self.date_to),
+                (1, customer, company, self.date_from, min(self.date_to, as_of)),
                 (0, customer, company, previous_end - length, previous_end),
             ]
         )
         revenue, previous = revenues.get(1, 0.0), revenues.get(0, 0.0)
         commitments = agreement
         complaints = self._complaint_figures()
-        achievements = [line.achievement for line in self.line_ids if line.target_value]
         self.write(
             {
                 "revenue": revenue,
                 "revenue_previous": previous,
                 "revenue_growth": (revenue - previous) / abs(previous) * 100.0 if previous else 0.0,
-                "achievement": sum(achievements) / len(achievements) if achievements else 0.0,
-                "rebate_earned": agreement.rebate_earned,
+                "achievement": summary["achievement"],
+                "rebate_earned": summary["rebate"],
                 "engagement_target": agreement.engagement_target,
-                "engagement_done": agreement._count_engagements(self.date_from, self.date_to),
+                "engagement_done": agreement._count_engagements(self.date_from, min(self.date_to, as_of)),
                 "response_hours": commitments.response_hours,
                 "onsite_hours": commitments.onsite_hours,
                 "resolution_hours": commitments.resolution_hours,
@@ -180,7 +189,7 @@ class CustomerAgreementReview(models.Model):
             ("partner_id", "=", self.partner_id.id),
             ("state", "!=", "rejected"),
             ("received_at", ">=", fields.Datetime.to_datetime(self.date_from)),
-            ("received_at", "<", fields.Datetime.to_datetime(self.date_to + timedelta(days=1))),
+            ("received_at", "<", fields.Datetime.to_datetime(min(self.date_to, self.date) + timedelta(days=1))),
         ]
         groups = self.env["customer.complaint"].sudo()._read_group(domain, ["state", "sla_warning_level"], ["__count"])
         figures = {"count": 0, "open": 0, "overdue": 0}
@@ -198,6 +207,8 @@ class CustomerAgreementReview(models.Model):
         latest = (
             self.env["survey.user_input"]
             .sudo()
-            ._latest_satisfaction(self.partner_id, fields.Datetime.to_datetime(self.date_to + timedelta(days=1)))
+            ._latest_satisfaction(
+                self.partner_id, fields.Datetime.to_datetime(min(self.date_to, self.date) + timedelta(days=1))
+            )
         )
         return latest.get(self.partner_id.id, {}).get("index", 0.0)

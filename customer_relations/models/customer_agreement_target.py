@@ -37,6 +37,16 @@ class CustomerAgreementTarget(models.Model):
     current_achievement = fields.Float(compute="_compute_current", string="Achievement %")
     current_forecast = fields.Float(compute="_compute_current", string="Forecast")
 
+    @api.depends("measure", "product_id", "categ_id", "period", "target_value")
+    def _compute_display_name(self):
+        measures = dict(self._fields["measure"]._description_selection(self.env))
+        periods = dict(self._fields["period"]._description_selection(self.env))
+        for target in self:
+            subject = target.product_id.display_name or target.categ_id.display_name
+            target.display_name = " - ".join(
+                part for part in (measures.get(target.measure), subject, periods.get(target.period)) if part
+            )
+
     @api.constrains("target_value", "measure", "product_id", "categ_id")
     def _check_target(self):
         for target in self:
@@ -76,19 +86,27 @@ class CustomerAgreementTarget(models.Model):
                         "label": item["label"] if target.period != "whole" else agreement.name,
                         "date_start": item["start"],
                         "date_end": item["end"],
-                        "target_value": target.target_value * item["share"],
+                        "target_value": engine.prorated_target(target.target_value, item["share"]),
                     }
                 )
         return self.env["customer.agreement.target.period"].sudo().create(vals_list)
 
+    def _rebuild_measured(self):
+        """Rebuild the periods of the targets of active agreements and measure them at once:
+        a changed target never shows an actual of 0 until the next refresh."""
+        active = self.filtered(lambda t: t.agreement_id.state == "active")
+        if active:
+            active._rebuild_periods()
+            active.agreement_id._update_actuals()
+
     @api.model_create_multi
     def create(self, vals_list):
         targets = super().create(vals_list)
-        targets.filtered(lambda t: t.agreement_id.state == "active")._rebuild_periods()
+        targets._rebuild_measured()
         return targets
 
     def write(self, vals):
         result = super().write(vals)
-        if {"target_value", "period"} & set(vals):
-            self.filtered(lambda t: t.agreement_id.state == "active")._rebuild_periods()
+        if {"target_value", "period", "measure", "product_id", "categ_id"} & set(vals):
+            self._rebuild_measured()
         return result

@@ -127,6 +127,8 @@ class CustomerRelationsDemo(models.AbstractModel):
         annual.action_compute()
         annual.action_submit()
         annual.action_approve()
+        # reviews only snapshot: the live customer values come from the policy's recompute
+        policy._compute_customer_values()
         half_year = Review.create({"review_type": "half_year", "date": today, "company_id": company.id})
         half_year.action_compute()
         half_year.action_submit()

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..engine.forecasting import MODELS as FORECAST_MODEL
 from .relationship_constants import FORECAST_PERIOD
 
 
@@ -20,7 +21,27 @@ class CustomerRevenueForecast(models.Model):
     period_type = fields.Selection(FORECAST_PERIOD, required=True)
     period_start = fields.Date(required=True, index=True)
     period_end = fields.Date(required=True)
-    model = fields.Char(readonly=True, help="The model the history allowed: level, trend or trend+season.")
+    model = fields.Selection(
+        [*FORECAST_MODEL, ("none", "No history")],
+        string="Method",
+        readonly=True,
+        help="Chosen per customer by a hold-out backtest: exponential smoothing (damped trend, with "
+        "seasonality where the history allows) only where it beats the seasonal-naive forecast.",
+    )
+    backtest_mae = fields.Monetary(
+        "Backtest MAE",
+        readonly=True,
+        aggregator="avg",
+        help="Mean absolute error of the method on the last periods of history held out (one season at most).",
+    )
+    backtest_mape = fields.Float(
+        "Backtest MAPE %",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Mean absolute percentage error on the held-out periods with revenue.",
+    )
+    naive_mae = fields.Monetary("Seasonal-naive MAE", readonly=True, aggregator="avg")
     forecast = fields.Monetary("Model forecast", readonly=True)
     segment_id = fields.Many2one(
         "customer.forecast.segment", "Segment adjustment", readonly=True, index="btree_not_null", ondelete="set null"

@@ -77,6 +77,13 @@ class CustomerTierPolicy(models.Model):
     annual_review_day = fields.Integer(default=15)
     half_year_review_month = fields.Integer("Half-year review month", default=7)
     half_year_review_day = fields.Integer("Half-year review day", default=15)
+    target_growth_a = fields.Float(
+        "Target growth, tier A (%)",
+        default=5.0,
+        help="Next year's target of an A customer in the customer review: this year's revenue plus this share.",
+    )
+    target_growth_b = fields.Float("Target growth, tier B (%)", default=10.0)
+    target_growth_c = fields.Float("Target growth, tier C (%)", default=15.0)
     last_run = fields.Datetime("Last computed", readonly=True, copy=False)
     value_count = fields.Integer(compute="_compute_value_count", string="Evaluated customers")
     review_count = fields.Integer(compute="_compute_review_count", string="Reviews")
@@ -326,20 +333,21 @@ class CustomerTierPolicy(models.Model):
     def _gather_measures(self, on_date):
         """One row per customer of the company with every measured value (set-based SQL).
 
-        Revenue is the untaxed total of confirmed orders (``amount_untaxed``, the sum of the
-        lines), in company currency at the order's rate."""
+        Revenue, margin and quantities are those of ``customer.sales.measure`` (the addon's one
+        definition), built into this one tuned statement from its SQL fragments."""
         self.ensure_one()
+        measure = self.env["customer.sales.measure"]
         self.env.flush_all()
         company_id = self.company_id.id
         previous, start, end = self._windows(on_date)
         cr = self.env.cr
         # One statement, three parts:
-        # - orders by commercial partner, all time: first and last order, orders and revenue
-        #   (untaxed, company currency) in the window, revenue in the comparison window, and
-        #   the calendar months of the window with an order;
-        # - order lines of the window: margin where the cost is known, and breadth (product
-        #   categories bought; the products' cost and category are computed once, as arrays,
-        #   that each line only looks up);
+        # - orders by commercial partner, all time: first and last order, orders in the
+        #   window, and the calendar months of the window with an order;
+        # - order lines of both windows: revenue of each window, margin (on the lines whose
+        #   product has a cost, quantities in the product's unit) and breadth (product
+        #   categories bought) of the evaluation window; the products' cost, unit factor and
+        #   category are computed once, as arrays, that each line only looks up;
         # - the population: customers who bought from the company, those rated in it, its
         #   own prospects and shared prospects with no confirmed order in any company yet.
         # Sets (months, categories) are OR-ed 64-bit words, one bit per member, counted at
@@ -368,8 +376,8 @@ class CustomerTierPolicy(models.Model):
             "last_order": SQL("h.last_order"),
             "order_count": SQL("h.order_count"),
             "active_months": bits("h.months"),
-            "revenue": SQL("h.revenue"),
-            "revenue_previous": SQL("h.revenue_previous"),
+            "revenue": SQL("l.revenue"),
+            "revenue_previous": SQL("l.revenue_previous"),
             "margin": SQL("l.margin"),
             "breadth": SQL(" + ").join(bits(f"l.word_{word}") for word in range(words)),
         }
@@ -382,12 +390,7 @@ class CustomerTierPolicy(models.Model):
                        COUNT(*) FILTER (WHERE so.date_order >= %(start)s) AS order_count,
                        bit_or(1::int8 << ((date_part('year', so.date_order) - %(start_year)s) * 12
                                           + date_part('month', so.date_order) - %(start_month)s)::int4)
-                           FILTER (WHERE so.date_order >= %(start)s) AS months,
-                       SUM(so.amount_untaxed::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1))
-                           FILTER (WHERE so.date_order >= %(start)s) AS revenue,
-                       SUM(so.amount_untaxed::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1))
-                           FILTER (WHERE so.date_order >= %(previous)s AND so.date_order < %(start)s)
-                           AS revenue_previous
+                           FILTER (WHERE so.date_order >= %(start)s) AS months
                   FROM sale_order so
                   JOIN res_partner rp ON rp.id = so.partner_id
                  WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(end)s
@@ -395,30 +398,38 @@ class CustomerTierPolicy(models.Model):
             ), category AS (
                 SELECT id, (row_number() OVER (ORDER BY id) - 1)::int4 AS position FROM product_category
             ), product AS (
-                SELECT pp.id, NULLIF((pp.standard_price ->> %(company_key)s)::float8, 0) AS unit_cost,
+                SELECT pp.id, %(unit_cost)s AS unit_cost, pu.factor AS uom_factor,
                        c.position / 64 AS word, 1::int8 << mod(c.position, 64) AS bit
                   FROM product_product pp
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             LEFT JOIN uom_uom pu ON pu.id = pt.uom_id
              LEFT JOIN category c ON c.id = pt.categ_id
+            ), units AS (
+                -- unit factors indexed by unit id: each line looks its unit up, no join
+                SELECT array_agg(u.factor::float8 ORDER BY g.id) AS factors
+                  FROM generate_series(1, (SELECT COALESCE(MAX(id), 1) FROM uom_uom)) AS g(id)
+             LEFT JOIN uom_uom u ON u.id = g.id
             ), lines AS (
                 SELECT rp.commercial_partner_id AS partner_id,
-                       SUM(l.amount - l.quantity * p.unit_cost) FILTER (WHERE p.unit_cost IS NOT NULL) AS margin,
+                       SUM(l.amount) FILTER (WHERE l.current) AS revenue,
+                       SUM(l.amount) FILTER (WHERE NOT l.current) AS revenue_previous,
+                       SUM(%(margin)s) FILTER (WHERE l.current AND p.unit_cost IS NOT NULL) AS margin,
                        %(category_words)s
-                  FROM (SELECT so.partner_id, sol.product_id, sol.product_uom_qty::float8 AS quantity,
-                               sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount,
-                               sol.price_subtotal > 0 AS sold
+                  FROM (SELECT so.partner_id, sol.product_id, sol.product_uom_qty AS quantity,
+                               sol.product_uom AS uom_id, %(revenue)s AS amount,
+                               sol.price_subtotal > 0 AS sold, so.date_order >= %(start)s AS current
                           FROM sale_order_line sol
                           JOIN sale_order so ON so.id = sol.order_id
-                         WHERE so.state = 'sale'
+                         WHERE %(confirmed)s
                            AND so.company_id = %(company)s
-                           AND so.date_order >= %(start)s AND so.date_order < %(end)s
-                           AND sol.display_type IS NULL) l
+                           AND so.date_order >= %(previous)s AND so.date_order < %(end)s) l
                   JOIN res_partner rp ON rp.id = l.partner_id
              LEFT JOIN unnest((SELECT array_agg(id ORDER BY id) FROM product),
                               (SELECT array_agg(unit_cost ORDER BY id) FROM product),
+                              (SELECT array_agg(uom_factor ORDER BY id) FROM product),
                               (SELECT array_agg(word ORDER BY id) FROM product),
                               (SELECT array_agg(bit ORDER BY id) FROM product))
-                       AS p (id, unit_cost, word, bit) ON p.id = l.product_id
+                       AS p (id, unit_cost, uom_factor, word, bit) ON p.id = l.product_id
               GROUP BY rp.commercial_partner_id
             )
             SELECT p.id, %(figures)s
@@ -440,7 +451,16 @@ class CustomerTierPolicy(models.Model):
             """,
             figures=SQL(", ").join(SQL("COALESCE((%s)::float8, 'NaN')", expression) for expression in columns.values()),
             company=company_id,
-            company_key=str(company_id),
+            unit_cost=measure._sales_sql_unit_cost("pp", str(company_id)),
+            revenue=measure._sales_sql_revenue(),
+            confirmed=measure._sales_sql_confirmed(),
+            margin=measure._sales_sql_margin(
+                SQL("l.amount"),
+                measure._sales_sql_quantity(
+                    SQL("l.quantity"), SQL("(SELECT factors FROM units)[l.uom_id]"), SQL("p.uom_factor")
+                ),
+                SQL("p.unit_cost"),
+            ),
             start=start,
             previous=previous,
             end=end,
@@ -449,7 +469,7 @@ class CustomerTierPolicy(models.Model):
             category_words=SQL(", ").join(
                 # with a single word, every category is in it: no test of the word per line
                 SQL(
-                    "bit_or(p.bit) FILTER (WHERE l.sold%s) AS %s",
+                    "bit_or(p.bit) FILTER (WHERE l.current AND l.sold%s) AS %s",
                     SQL(" AND p.word = %s", word) if words > 1 else SQL(),
                     SQL.identifier(f"word_{word}"),
                 )
@@ -470,7 +490,7 @@ class CustomerTierPolicy(models.Model):
         cr.execute(
             """
             SELECT rp.commercial_partner_id,
-                   AVG(GREATEST(0, COALESCE(paid.max_date,
+                   AVG(GREATEST(0, COALESCE(LEAST(paid.max_date, %(today)s::date),
                                             CASE WHEN am.payment_state NOT IN ('paid', 'in_payment')
                                                  THEN %(today)s::date END) - am.invoice_date_due))
               FROM account_move am
@@ -542,8 +562,8 @@ class CustomerTierPolicy(models.Model):
 
     # Hooks for the features that measure complaints, satisfaction and agreements.
     def _tier_complaint_counts(self, date_from, date_to):
-        """{commercial partner id: valid complaints received in the window} (rejected ones do
-        not count), one grouped query."""
+        """{commercial partner id: valid complaints received in [date_from, date_to)} (rejected
+        ones do not count), one grouped query."""
         self.ensure_one()
         groups = (
             self.env["customer.complaint"]
@@ -553,7 +573,7 @@ class CustomerTierPolicy(models.Model):
                     ("company_id", "=", self.company_id.id),
                     ("state", "!=", "rejected"),
                     ("received_at", ">=", fields.Datetime.to_datetime(date_from)),
-                    ("received_at", "<", fields.Datetime.to_datetime(date_to) + timedelta(days=1)),
+                    ("received_at", "<", fields.Datetime.to_datetime(date_to)),
                 ],
                 ["partner_id"],
                 ["__count"],
@@ -600,21 +620,18 @@ class CustomerTierPolicy(models.Model):
         )
         return set(agreements.partner_id.ids)
 
-    def _compute_customer_values(self, on_date=None):
-        """Evaluate every customer of the policy's company and store the results.
+    def _evaluate(self, on_date):
+        """Evaluate every customer of the policy's company as of ``on_date``: only orders,
+        invoices, complaints, ratings and answers up to that date count. Writes nothing.
 
-        Reads the measures in one statement (plus small grouped queries for ratings,
-        punctuality, complaints and satisfaction), runs the engine, and writes the customer
-        value records of the customers whose figures changed, and their lifecycle stages, in
-        set-based statements.
+        :return: (measures, result, breakdown, anomalies) as ``tiering.evaluate`` gives them,
+            or None when the company has no customer to evaluate
         """
         self.ensure_one()
-        on_date = on_date or fields.Date.context_today(self)
         criteria = self._engine_criteria()
         measures = self._gather_measures(on_date)
         if measures.empty:
-            self.sudo().last_run = fields.Datetime.now()
-            return self.env["customer.value"]
+            return None
         ratings = self._gather_ratings(on_date)
         try:
             result, breakdown, anomalies = tiering.evaluate(
@@ -633,6 +650,25 @@ class CustomerTierPolicy(models.Model):
                     reason=str(error),
                 )
             ) from error
+        return measures, result, breakdown, anomalies
+
+    def _compute_customer_values(self, on_date=None):
+        """The live recompute: evaluate every customer of the policy's company and store the
+        results in the customer value records, anomalies and lifecycle stages (the only
+        writer of those figures; reviews keep their own snapshot).
+
+        Reads the measures in one statement (plus small grouped queries for ratings,
+        punctuality, complaints and satisfaction), runs the engine, and writes the customer
+        value records of the customers whose figures changed, and their lifecycle stages, in
+        set-based statements.
+        """
+        self.ensure_one()
+        on_date = on_date or fields.Date.context_today(self)
+        evaluation = self._evaluate(on_date)
+        if evaluation is None:
+            self.sudo().last_run = fields.Datetime.now()
+            return self.env["customer.value"]
+        measures, result, breakdown, anomalies = evaluation
         values = self.env["customer.value"].sudo()._store_results(self, on_date, measures, result, breakdown)
         self.env["customer.value.anomaly"].sudo()._sync(self, values, anomalies)
         self.sudo().last_run = fields.Datetime.now()

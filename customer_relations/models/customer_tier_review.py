@@ -54,6 +54,19 @@ class CustomerTierReview(models.Model):
         REVIEW_STATE, default="draft", required=True, readonly=True, copy=False, index=True, tracking=True
     )
     line_ids = fields.One2many("customer.tier.review.line", "review_id", string="Customers", copy=False)
+    # The annual review's questions, read from the lines' flags.
+    ordering_less_ids = fields.One2many(
+        "customer.tier.review.line", "review_id", domain=[("ordering_less", "=", True)], readonly=True
+    )
+    repeat_complainer_ids = fields.One2many(
+        "customer.tier.review.line", "review_id", domain=[("repeat_complainer", "=", True)], readonly=True
+    )
+    narrow_mix_ids = fields.One2many(
+        "customer.tier.review.line", "review_id", domain=[("narrow_mix", "=", True)], readonly=True
+    )
+    growth_potential_ids = fields.One2many(
+        "customer.tier.review.line", "review_id", domain=[("growth_potential", "=", True)], readonly=True
+    )
     line_count = fields.Integer(compute="_compute_counts")
     change_count = fields.Integer(compute="_compute_counts", string="Changes")
     override_count = fields.Integer(compute="_compute_counts", string="Overrides")
@@ -164,9 +177,17 @@ class CustomerTierReview(models.Model):
         return True
 
     def _action_compute(self):
+        """Snapshot every customer as of the review date into the review's lines only: the
+        live customer values, anomalies and their to-dos change only through the policy's
+        live recompute."""
         self.ensure_one()
-        values = self.policy_id.sudo()._compute_customer_values(self.date)
-        self.env["customer.tier.review.line"].sudo()._create_from_values(self, values)
+        Line = self.env["customer.tier.review.line"].sudo()
+        evaluation = self.policy_id.sudo()._evaluate(self.date)
+        if evaluation is None:
+            Line.search([("review_id", "=", self.id)]).unlink()
+            return
+        measures, result, _breakdown, anomalies = evaluation
+        Line._create_from_evaluation(self, measures, result, anomalies)
 
     def action_submit(self):
         for review in self:

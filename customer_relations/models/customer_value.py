@@ -134,20 +134,28 @@ class CustomerValue(models.Model):
         }
         return mapping.get(measure)
 
-    @api.depends("breakdown", "policy_id.criterion_ids")
+    @api.depends("breakdown", "score", "policy_id.criterion_ids")
     def _compute_breakdown_html(self):
         for value in self:
             breakdown = value.breakdown or {}
             criteria = value.policy_id.criterion_ids.filtered(lambda c: c.active and c.weight > 0)
-            total_weight = sum(criteria.mapped("weight")) or 1.0
+            # The score is the weighted mean over the criteria with data: points are shared out
+            # over those weights, so that they add up to the score.
+            weight_used = sum(c.weight for c in criteria if breakdown.get(str(c.id)) is not None) or 1.0
+            no_data = value.env._("no data")
             rows = []
             for criterion in criteria:
                 score = breakdown.get(str(criterion.id))
                 if criterion.kind == "measured":
-                    raw = value._measure_of(criterion.measure)
-                    raw_text = f"{raw:,.2f}" if isinstance(raw, float) else str(raw if raw is not None else "")
+                    raw = value._measure_of(criterion.measure) if score is not None else None
+                    if raw is None or raw is False:
+                        raw_text = no_data
+                    elif isinstance(raw, float):
+                        raw_text = f"{raw:,.2f}"
+                    else:
+                        raw_text = str(raw)
                 else:
-                    raw_text = f"{score / 25.0 + 1.0:.1f} / 5" if score is not None else ""
+                    raw_text = f"{score / 25.0 + 1.0:.1f} / 5" if score is not None else no_data
                 rows.append(
                     Markup(
                         "<tr><td>{}</td><td class='text-end'>{}</td><td class='text-end'>{:.0f}</td>"
@@ -156,8 +164,8 @@ class CustomerValue(models.Model):
                         criterion.name,
                         raw_text,
                         criterion.weight,
-                        f"{score:.1f}" if score is not None else value.env._("missing"),
-                        f"{score * criterion.weight / total_weight:.1f}" if score is not None else "",
+                        f"{score:.1f}" if score is not None else no_data,
+                        f"{score * criterion.weight / weight_used:.2f}" if score is not None else "",
                     )
                 )
             header = Markup(
@@ -170,7 +178,12 @@ class CustomerValue(models.Model):
                 value.env._("Score (0-100)"),
                 value.env._("Points"),
             )
-            value.breakdown_html = header + Markup("<tbody>") + Markup("").join(rows) + Markup("</tbody></table>")
+            footer = Markup(
+                "<tfoot><tr><th>{}</th><th></th><th></th><th></th><th class='text-end'>{:.2f}</th></tr></tfoot>"
+            ).format(value.env._("Value score"), value.score)
+            value.breakdown_html = (
+                header + Markup("<tbody>") + Markup("").join(rows) + Markup("</tbody>") + footer + Markup("</table>")
+            )
 
     # ------------------------------------------------------------------
     # Business methods

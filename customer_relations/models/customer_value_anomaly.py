@@ -38,11 +38,22 @@ class CustomerValueAnomaly(models.Model):
         if code == "complaints":
             return env._("%(count)s complaints in the evaluation window from a key customer.", count=values["count"])
         if code == "cross_sell":
+            if values["breadth"] == 1:
+                return env._(
+                    "Buys from 1 product category while similar customers of the same industry buy "
+                    "%(peer).0f: a cross-sell gap.",
+                    peer=values["peer"],
+                )
             return env._(
                 "Buys from %(breadth)s product categories while similar customers of the same industry buy "
                 "%(peer).0f: a cross-sell gap.",
                 breadth=values["breadth"],
                 peer=values["peer"],
+            )
+        if values.get("new"):
+            return env._(
+                "New customer: no order in the comparison period, ordering now but not in tier A yet: "
+                "potential to develop."
             )
         return env._(
             "Revenue grew by %(growth).0f%% but the customer is not in tier A yet: potential to develop.",
@@ -60,11 +71,38 @@ class CustomerValueAnomaly(models.Model):
         self.env.flush_all()
         cr = self.env.cr
         cr.execute(
-            "SELECT id, partner_id, code, date_last_seen FROM customer_value_anomaly WHERE company_id = %s AND active",
+            "SELECT id, partner_id, code, date_last_seen, message FROM customer_value_anomaly "
+            "WHERE company_id = %s AND active",
             [company_id],
         )
-        existing = {(partner_id, code): (anomaly_id, seen) for anomaly_id, partner_id, code, seen in cr.fetchall()}
+        existing, messages = {}, {}
+        for anomaly_id, partner_id, code, seen, message in cr.fetchall():
+            existing[(partner_id, code)] = (anomaly_id, seen)
+            messages[anomaly_id] = message
         found_keys = {(int(partner_id), code) for partner_id, items in anomalies.items() for code, _v in items}
+        # The reason is worded from the figures of this evaluation, not those of the first one.
+        reworded = {}
+        for partner_id, items in anomalies.items():
+            for code, payload in items:
+                anomaly_id = existing.get((int(partner_id), code), (None, None))[0]
+                if anomaly_id:
+                    message = self._message_for(code, payload)
+                    if message != messages[anomaly_id]:
+                        reworded[anomaly_id] = message
+        if reworded:
+            cr.execute(
+                "UPDATE customer_value_anomaly a SET message = u.message FROM unnest(%s::int4[], %s::varchar[]) "
+                "AS u(id, message) WHERE a.id = u.id",
+                [list(reworded), list(reworded.values())],
+            )
+            self.invalidate_model(["message"])
+            # the salesperson's to-do reads the current reason too
+            cr.execute(
+                "UPDATE mail_activity m SET note = u.message FROM customer_value_anomaly a, "
+                "unnest(%s::int4[], %s::varchar[]) AS u(id, message) WHERE a.id = u.id AND m.id = a.activity_id",
+                [list(reworded), list(reworded.values())],
+            )
+            self.env["mail.activity"].invalidate_model(["note"])
         gone = self.browse(anomaly_id for key, (anomaly_id, _seen) in existing.items() if key not in found_keys)
         if gone:
             gone.write({"active": False, "date_resolved": today})

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..engine import relationship as engine
 
@@ -66,22 +69,24 @@ class CustomerWalletShare(models.Model):
             )
             for line in self
         ]
+        lines = self.env["customer.sales.measure"]._sales_lines_sql(
+            list({row[2] for row in rows}), min(row[4] for row in rows), max(row[5] for row in rows) + timedelta(days=1)
+        )
         self.env.cr.execute(
-            """
-            SELECT a.id, SUM(sol.price_subtotal / COALESCE(NULLIF(so.currency_rate, 0), 1))
-              FROM unnest(%s::int4[], %s::int4[], %s::int4[], %s::int4[], %s::date[], %s::date[])
-                   AS a(id, partner_id, company_id, categ_id, date_from, date_to)
-              JOIN product_category root ON root.id = a.categ_id
-              JOIN res_partner rp ON rp.commercial_partner_id = a.partner_id
-              JOIN sale_order so ON so.partner_id = rp.id AND so.company_id = a.company_id AND so.state = 'sale'
-                                AND so.date_order >= a.date_from AND so.date_order < a.date_to + 1
-              JOIN sale_order_line sol ON sol.order_id = so.id AND sol.display_type IS NULL
-              JOIN product_product pp ON pp.id = sol.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-              JOIN product_category pc ON pc.id = pt.categ_id AND pc.parent_path LIKE root.parent_path || '%%'
-          GROUP BY a.id
-            """,
-            [list(column) for column in zip(*rows, strict=True)],
+            SQL(
+                """
+                SELECT a.id, SUM(l.revenue)
+                  FROM unnest(%s::int4[], %s::int4[], %s::int4[], %s::int4[], %s::date[], %s::date[])
+                       AS a(id, partner_id, company_id, categ_id, date_from, date_to)
+                  JOIN product_category root ON root.id = a.categ_id
+                  JOIN %s l ON l.partner_id = a.partner_id AND l.company_id = a.company_id
+                           AND l.date_order >= a.date_from AND l.date_order < a.date_to + 1
+                           AND starts_with(l.categ_path, root.parent_path)
+              GROUP BY a.id
+                """,
+                *[list(column) for column in zip(*rows, strict=True)],
+                lines,
+            )
         )
         revenue = dict(self.env.cr.fetchall())
         figures = []

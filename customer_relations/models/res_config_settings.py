@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -24,6 +24,7 @@ class ResConfigSettings(models.TransientModel):
         string="Sales Regions",
     )
 
+    @api.depends("company_id")
     def _compute_customer_region_count(self):
         count = self.env["customer.region"].search_count([])
         for settings in self:

@@ -33,11 +33,8 @@ class CustomerAcquisitionReport(models.Model):
                 """
             CREATE OR REPLACE VIEW %s AS (
                 WITH orders AS (
-                    SELECT rp.commercial_partner_id AS partner_id, so.company_id, so.date_order::date AS day,
-                           so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
-                      FROM sale_order so
-                      JOIN res_partner rp ON rp.id = so.partner_id
-                     WHERE so.state = 'sale'
+                    SELECT l.partner_id, l.company_id, l.date_order::date AS day, l.revenue AS amount
+                      FROM %s l
                 ), firsts AS (
                     SELECT partner_id, company_id, MIN(day) AS first_day FROM orders GROUP BY 1, 2
                 )
@@ -62,5 +59,6 @@ class CustomerAcquisitionReport(models.Model):
             )
                 """,
                 SQL.identifier(self._table),
+                self.env["customer.sales.measure"]._sales_lines_sql(),
             )
         )

@@ -300,6 +300,7 @@ class TestTiering(CustomerRelationsCase):
             .create({"review_type": "annual", "date": EVAL_DATE, "company_id": self.company.id})
         )
         self.assertEqual(review.policy_id, self.policy)
+        self._compute()  # the live recompute; the review only snapshots
         review.action_compute()
         ours = self.big | self.mid | self.small | self.prospect
         self.assertEqual(review.line_ids.partner_id & ours, ours, "a line per customer of the company")

@@ -3,8 +3,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from ..engine import relationship as engine
+from ..engine import forecasting
 from ..models.relationship_constants import FORECAST_PERIOD
 
 SEASON = {"month": 12, "quarter": 4}
@@ -45,27 +46,22 @@ class CustomerForecastWizard(models.TransientModel):
         current = self._period_start(today, self.period_type)
         start = current - relativedelta(months=months * self.history_periods)
         self.env.flush_all()
+        lines = self.env["customer.sales.measure"]._sales_lines_sql([self.company_id.id], start, current)
         self.env.cr.execute(
-            """
-            SELECT rp.commercial_partner_id,
-                   ((EXTRACT(YEAR FROM so.date_order) - %(y0)s) * 12 + EXTRACT(MONTH FROM so.date_order) - %(m0)s)::int
-                       / %(months)s AS period,
-                   SUM(sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1))
-              FROM sale_order so
-              JOIN res_partner rp ON rp.id = so.partner_id
-              JOIN sale_order_line sol ON sol.order_id = so.id AND sol.display_type IS NULL
-             WHERE so.state = 'sale' AND so.company_id = %(company)s
-               AND so.date_order >= %(start)s AND so.date_order < %(end)s
-          GROUP BY 1, 2
-            """,
-            {
-                "y0": start.year,
-                "m0": start.month,
-                "months": months,
-                "company": self.company_id.id,
-                "start": start,
-                "end": current,
-            },
+            SQL(
+                """
+                SELECT l.partner_id,
+                       ((EXTRACT(YEAR FROM l.date_order) - %s) * 12 + EXTRACT(MONTH FROM l.date_order) - %s)::int
+                           / %s AS period,
+                       SUM(l.revenue)
+                  FROM %s l
+              GROUP BY 1, 2
+                """,
+                start.year,
+                start.month,
+                months,
+                lines,
+            )
         )
         series = {}
         for partner_id, period, amount in self.env.cr.fetchall():
@@ -90,7 +86,7 @@ class CustomerForecastWizard(models.TransientModel):
         segments = self.env["customer.forecast.segment"]._by_industry(self.company_id)
         to_create = []
         for partner in partners:
-            result = engine.forecast(series[partner.id], SEASON[self.period_type], self.horizon)
+            result = forecasting.forecast(series[partner.id], SEASON[self.period_type], self.horizon)
             for period, amount in zip(periods, result["forecast"], strict=True):
                 to_create.append(
                     {
@@ -101,6 +97,9 @@ class CustomerForecastWizard(models.TransientModel):
                         "period_end": period + relativedelta(months=months, days=-1),
                         "forecast": amount,
                         "model": result["model"],
+                        "backtest_mae": result["mae"] or False,
+                        "backtest_mape": result["mape"] or False,
+                        "naive_mae": result["naive_mae"] or False,
                         "forecast_date": today,
                         "industry_id": partner.industry_id.id,
                         "region_id": partner.region_id.id,

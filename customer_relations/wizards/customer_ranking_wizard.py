@@ -53,30 +53,14 @@ class CustomerRankingWizard(models.TransientModel):
             )
 
     def _figures(self, date_from, date_to):
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT rp.commercial_partner_id,
-                   SUM(sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1)),
-                   COUNT(DISTINCT so.id),
-                   SUM(sol.price_subtotal::float8 / COALESCE(NULLIF(so.currency_rate, 0), 1)
-                       - sol.product_uom_qty::float8 * COALESCE((pp.standard_price ->> %(key)s)::float8, 0))
-              FROM sale_order so
-              JOIN res_partner rp ON rp.id = so.partner_id
-              JOIN sale_order_line sol ON sol.order_id = so.id AND sol.display_type IS NULL
-         LEFT JOIN product_product pp ON pp.id = sol.product_id
-             WHERE so.state = 'sale' AND so.company_id = %(company)s
-               AND so.date_order >= %(start)s AND so.date_order < %(end)s
-          GROUP BY rp.commercial_partner_id
-            """,
-            {
-                "company": self.company_id.id,
-                "key": str(self.company_id.id),
-                "start": date_from,
-                "end": date_to + relativedelta(days=1),
-            },
+        """Revenue, orders and margin per customer from ``customer.sales.measure`` (a customer
+        whose products have no known cost has no margin: 0 in the ranking)."""
+        figures = self.env["customer.sales.measure"]._sales_figures(
+            self.company_id.id, date_from, date_to + relativedelta(days=1)
         )
-        rows = self.env.cr.fetchall()
+        rows = [
+            (partner_id, fig["revenue"], fig["orders"], fig["margin"] or 0.0) for partner_id, fig in figures.items()
+        ]
         return pd.DataFrame(rows, columns=["partner_id", "revenue", "orders", "margin"]).set_index("partner_id")
 
     def action_compute(self):
