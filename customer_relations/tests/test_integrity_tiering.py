@@ -215,7 +215,9 @@ class TestTieringIntegrity(CustomerRelationsCase):
             other_policy.criterion_ids.write({"active": False})
         other_policy.unlink()
         with self._refused(ValidationError, "no criteria"):
-            self.env["customer.tier.policy"].create({"company_id": self.other_company.id})
+            self.env["customer.tier.policy"].create({"company_id": self.other_company.id, "criterion_ids": []})
+        created = self.env["customer.tier.policy"].create({"company_id": self.other_company.id})
+        self.assertTrue(created.criterion_ids, "a new policy starts from the default criteria")
 
     # ------------------------------------------------------------------
     # Agreements
