@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..engine import agreements as engine
+from .protected_fields import without_defaults
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 AGREEMENT_STATE = [
@@ -15,6 +16,10 @@ AGREEMENT_STATE = [
     ("expired", "Expired"),
     ("terminated", "Terminated"),
 ]
+
+
+# Written by the action methods only (with sudo(), after their checks).
+AGREEMENT_WORKFLOW_FIELDS = {"state", "termination_reason"}
 
 
 class CustomerAgreement(models.Model):
@@ -258,17 +263,31 @@ class CustomerAgreement(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    def _check_workflow_fields(self, field_names):
+        """The status and the termination reason change through the buttons only (Activate,
+        Terminate, the daily expiry), which check the state; nothing a client sends opens this."""
+        if set(field_names) & AGREEMENT_WORKFLOW_FIELDS and not self.env.su:
+            raise UserError(
+                self.env._("The status of an agreement changes only through its buttons (Activate, Terminate).")
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            # A new agreement is a draft (a kanban column's default status is ignored).
+            self._check_workflow_fields(
+                {name for vals in vals_list for name, value in vals.items() if (name, value) != ("state", "draft")}
+            )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code("customer.agreement") or "/"
-        agreements = super().create(vals_list)
+        agreements = super(CustomerAgreement, without_defaults(self, AGREEMENT_WORKFLOW_FIELDS)).create(vals_list)
         agreements._subscribe_team()
         return agreements
 
     def write(self, vals):
+        self._check_workflow_fields(vals)
         result = super().write(vals)
         if "manager_id" in vals or "member_ids" in vals:
             self._subscribe_team()
@@ -298,8 +317,9 @@ class CustomerAgreement(models.Model):
 
     def _action_activate(self):
         today = fields.Date.context_today(self)
+        self.check_access("write")
         for agreement in self:
-            agreement.write({"state": "active", "date_signed": agreement.date_signed or today})
+            agreement.sudo().write({"state": "active", "date_signed": agreement.date_signed or today})
         self.target_ids._rebuild_periods()
         self._link_orders()
         self._update_actuals()
@@ -329,7 +349,8 @@ class CustomerAgreement(models.Model):
         self._check_can_terminate()
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the agreement is terminated."))
-        self.write({"state": "terminated", "termination_reason": reason})
+        self.check_access("write")
+        self.sudo().write({"state": "terminated", "termination_reason": reason})
         self.message_post(body=self.env._("Terminated: %(reason)s", reason=reason))
 
     def action_renew(self):

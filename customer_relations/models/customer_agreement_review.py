@@ -4,8 +4,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .complaint_constants import OPEN_STATES
+from .protected_fields import without_defaults
 
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
+# Written by action_done only (with sudo(), after its checks).
+REVIEW_WORKFLOW_FIELDS = {"state", "approved_by_id", "approved_date"}
 
 
 class CustomerAgreementReview(models.Model):
@@ -85,7 +88,23 @@ class CustomerAgreementReview(models.Model):
         if any(review.date_to < review.date_from for review in self):
             raise ValidationError(self.env._("The review period ends before it starts."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            if any(
+                vals.get(name, "draft" if name == "state" else False) not in ("draft", False)
+                for vals in vals_list
+                for name in REVIEW_WORKFLOW_FIELDS
+            ):
+                raise UserError(self.env._("An agreement review starts as a draft: a Manager marks it done."))
+        records = without_defaults(self, REVIEW_WORKFLOW_FIELDS)
+        return super(CustomerAgreementReview, records).create(vals_list)
+
     def write(self, vals):
+        if set(vals) & REVIEW_WORKFLOW_FIELDS and not self.env.su:
+            raise UserError(
+                self.env._("An agreement review is marked done by a Manager's Approve button only, not by editing it.")
+            )
         if self.filtered(lambda r: r.state == "done") and set(vals) - {"message_main_attachment_id"}:
             raise UserError(self.env._("A done review is the signed record of the year: it can no longer be changed."))
         return super().write(vals)
@@ -174,7 +193,8 @@ class CustomerAgreementReview(models.Model):
                 raise UserError(self.env._("Take the snapshot of the targets before approving the review."))
             if not review.decision:
                 raise UserError(self.env._("Record the decision (renew, adjust, downgrade or terminate) first."))
-        self.write({"state": "done", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()})
+        self.check_access("write")
+        self.sudo().write({"state": "done", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()})
         return True
 
     # ------------------------------------------------------------------

@@ -28,7 +28,13 @@ class CustomerTierPolicy(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    criterion_ids = fields.One2many("customer.tier.criterion", "policy_id", string="Criteria", copy=True)
+    criterion_ids = fields.One2many(
+        "customer.tier.criterion",
+        "policy_id",
+        string="Criteria",
+        copy=True,
+        default=lambda self: self._default_criteria_commands(),
+    )
     evaluation_months = fields.Integer(
         default=12,
         required=True,
@@ -192,7 +198,7 @@ class CustomerTierPolicy(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         policies = super().create(vals_list)
-        policies._check_criteria()  # also when no criteria were given at all
+        policies._check_criteria()  # also when an empty list of criteria was given
         return policies
 
     # ------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .protected_fields import without_defaults
+
 REVIEW_STATE = [
     ("draft", "Draft"),
     ("in_review", "In Review"),
@@ -111,11 +113,15 @@ class CustomerTierReview(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        defaults = {key.removeprefix("default_") for key in self.env.context if key.startswith("default_")}
-        touched = defaults.union(*vals_list) & WORKFLOW_FIELDS
-        if touched and not self.env.su:
-            raise UserError(self.env._("A tier review starts as a draft: its status is set by its buttons only."))
-        return super().create(vals_list)
+        if not self.env.su:
+            if any(
+                vals.get(name, "draft" if name == "state" else False) not in ("draft", False)
+                for vals in vals_list
+                for name in WORKFLOW_FIELDS
+            ):
+                raise UserError(self.env._("A tier review starts as a draft: its status is set by its buttons only."))
+        records = without_defaults(self, WORKFLOW_FIELDS)
+        return super(CustomerTierReview, records).create(vals_list)
 
     def write(self, vals):
         if not self.env.su:

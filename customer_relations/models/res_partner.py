@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from .protected_fields import without_defaults
 from .relationship_constants import (
     CONTACT_CHANNEL,
     CONTACT_FREQUENCY,
@@ -166,9 +167,8 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        defaults = [key.removeprefix("default_") for key in self.env.context if key.startswith("default_")]
-        self._check_tier_fields_untouched([*defaults, *(name for vals in vals_list for name in vals)])
-        return super().create(vals_list)
+        self._check_tier_fields_untouched({name for vals in vals_list for name in vals})
+        return super(ResPartner, without_defaults(self, PROTECTED_TIER_FIELDS)).create(vals_list)
 
     def write(self, vals):
         self._check_tier_fields_untouched(vals)

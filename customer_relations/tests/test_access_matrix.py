@@ -252,3 +252,16 @@ class TestAccessMatrix(CustomerRelationsCase):
         # The reviewers' decision is theirs to write while the review runs.
         mine = self._as(line, "user")
         self.assertTrue(self._allowed(lambda: mine.write({"final_tier": "b", "reason": "Why"})))
+
+    def test_views_show_the_customer_file_to_customer_relations_users_only(self):
+        where = {"form": ("customer_tier", "credit_rating"), "list": ("customer_tier",), "search": ("customer_tier",)}
+        for role, shown in (("handler", False), ("employee", False), ("user", True)):
+            views = self._as(self.env["res.partner"], role).get_views([(False, kind) for kind in where])["views"]
+            for view_type, field_names in where.items():
+                arch = views[view_type]["arch"]
+                for field_name in field_names:
+                    self.assertEqual(
+                        f'"{field_name}"' in arch or f"'{field_name}'" in arch,
+                        shown,
+                        f"{role}: {field_name} in the {view_type} view",
+                    )

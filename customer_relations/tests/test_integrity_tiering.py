@@ -78,10 +78,15 @@ class TestTieringIntegrity(CustomerRelationsCase):
             self.customer.with_user(self.manager).write({"customer_tier": "a"})
         with self.assertRaises(AccessError):
             self.env["res.partner"].with_user(self.user).create({"name": "New", "customer_tier": "a"})
-        with self.assertRaises(AccessError):
-            self.env["res.partner"].with_user(self.user).with_context(default_account_class="strategic").create(
-                {"name": "New"}
-            )
+        # A client's context default (a list grouped by class) is ignored, not trusted.
+        grouped = (
+            self.env["res.partner"]
+            .with_user(self.user)
+            .with_context(default_account_class="strategic", default_customer_tier="a")
+            .create({"name": "Created in a grouped list"})
+        )
+        self.assertFalse(grouped.sudo().with_company(self.company).account_class)
+        self.assertFalse(grouped.sudo().with_company(self.company).customer_tier)
         self.assertFalse(self.customer.with_company(self.company).customer_tier)
         self.assertFalse(self.customer.tier_history_ids)
         # Creating a customer stays an ordinary User's job.
@@ -129,10 +134,14 @@ class TestTieringIntegrity(CustomerRelationsCase):
             self.env["customer.tier.review"].with_user(self.manager).create(
                 {"review_type": "annual", "company_id": self.company.id, "state": "approved"}
             )
-        with self.assertRaises(UserError):
-            self.env["customer.tier.review"].with_user(self.manager).with_context(default_state="approved").create(
-                {"review_type": "annual", "company_id": self.company.id}
-            )
+        from_column = (
+            self.env["customer.tier.review"]
+            .with_user(self.manager)
+            .with_context(default_state="approved", default_approved_by_id=self.manager.id)
+            .create({"review_type": "annual", "company_id": self.company.id})
+        )
+        self.assertEqual(from_column.state, "draft", "a context default opens nothing")
+        self.assertFalse(from_column.approved_by_id)
         self.assertEqual(review.state, "draft")
         # A User cancels nothing; the Manager still can, and approve in the right state.
         with self.assertRaises(AccessError):
@@ -206,11 +215,22 @@ class TestTieringIntegrity(CustomerRelationsCase):
             other_policy.criterion_ids.write({"active": False})
         other_policy.unlink()
         with self._refused(ValidationError, "no criteria"):
-            self.env["customer.tier.policy"].create({"company_id": self.other_company.id})
+            self.env["customer.tier.policy"].create({"company_id": self.other_company.id, "criterion_ids": []})
+        created = self.env["customer.tier.policy"].create({"company_id": self.other_company.id})
+        self.assertTrue(created.criterion_ids, "a new policy starts from the default criteria")
 
     # ------------------------------------------------------------------
     # Agreements
     # ------------------------------------------------------------------
+    def _agreement_vals(self):
+        return {
+            "partner_id": self.customer.id,
+            "type_id": self.type_strategic.id,
+            "date_start": date(2026, 1, 1),
+            "date_end": date(2026, 12, 31),
+            "manager_id": self.user.id,
+        }
+
     def _agreement(self, **values):
         vals = {
             "partner_id": self.customer.id,
@@ -227,6 +247,31 @@ class TestTieringIntegrity(CustomerRelationsCase):
     def test_agreement_is_made_with_the_company_not_a_contact(self):
         with self._refused(ValidationError, "not with one of its contacts"):
             self._agreement(partner_id=self.contact.id)
+
+    def test_agreement_status_changes_through_its_buttons_only(self):
+        agreement = self._agreement()
+        for user in (self.user, self.manager):
+            for vals in ({"state": "active"}, {"state": "terminated"}, {"termination_reason": "Gone"}):
+                with self.assertRaisesRegex(UserError, "buttons"):
+                    agreement.with_user(user).with_context(**CLIENT_CONTEXT).write(vals)
+        with self.assertRaisesRegex(UserError, "buttons"):
+            self._agreement(state="active")
+        # Created in the kanban's "Active" column: the column's default is ignored, it is a draft.
+        column = self.env["customer.agreement"].with_user(self.user).with_context(default_state="active")
+        created = column.create(dict(self._agreement_vals(), date_start=date(2027, 1, 1), date_end=date(2027, 12, 31)))
+        self.assertEqual(created.state, "draft")
+        agreement.with_user(self.user).action_activate()
+        self.assertEqual(agreement.state, "active")
+        # The yearly review is marked done by a Manager's button, never by a write.
+        review = (
+            self.env["customer.agreement.review"]
+            .with_user(self.user)
+            .create({"agreement_id": agreement.id, "date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31)})
+        )
+        for user in (self.user, self.manager):
+            with self.assertRaisesRegex(UserError, "Approve button"):
+                review.with_user(user).write({"state": "done", "approved_by_id": self.manager.id})
+        self.assertEqual(review.state, "draft")
 
     def test_termination_only_of_active_agreements(self):
         agreement = self._agreement()
@@ -247,9 +292,12 @@ class TestTieringIntegrity(CustomerRelationsCase):
             Agreement._get_service_commitments(self.contact, date(2026, 6, 1), company=self.company)["response_hours"],
             2.0,
         )
-        other = Agreement._get_service_commitments(self.contact, date(2026, 6, 1), company=self.other_company)
+        # Asked from company 2 (its current company, or named), company 1's promise does not apply.
+        other = Agreement.with_company(self.other_company)._get_service_commitments(self.contact, date(2026, 6, 1))
         self.assertFalse(other["response_hours"], "company 1's promise does not bind company 2")
         self.assertFalse(other["agreements"])
+        named = Agreement._get_service_commitments(self.contact, date(2026, 6, 1), company=self.other_company)
+        self.assertFalse(named["agreements"])
 
     # ------------------------------------------------------------------
     # Ranking
@@ -313,6 +361,14 @@ class TestTieringIntegrityRpc(HttpCase):
         cls.portal = new_test_user(cls.env, login="cr_rpc_portal", password="cr_rpc_portal", groups="base.group_portal")
         cls.portal.partner_id.parent_id = cls.customer
         cls.review = cls.env["customer.tier.review"].create({"review_type": "annual", "date": EVAL_DATE})
+        cls.agreement = cls.env["customer.agreement"].create(
+            {
+                "partner_id": cls.customer.id,
+                "type_id": cls.env.ref("customer_relations.customer_agreement_type_strategic").id,
+                "date_start": date(2026, 1, 1),
+                "date_end": date(2026, 12, 31),
+            }
+        )
 
     def _call(self, model, method, args, kwargs=None):
         try:
@@ -332,6 +388,11 @@ class TestTieringIntegrityRpc(HttpCase):
                 self._call(
                     "customer.tier.review", "write", [[self.review.id], {"state": "approved"}], {"context": context}
                 )
+        with self.assertRaisesRegex(JsonRpcException, "UserError"):
+            self._call(
+                "customer.agreement", "write", [[self.agreement.id], {"state": "active"}], {"context": CLIENT_CONTEXT}
+            )
+        self.assertEqual(self.agreement.state, "draft")
         self.assertEqual(self.customer.customer_tier, "b")
         self.assertEqual(self.review.state, "draft")
         self.assertFalse(self.customer.tier_history_ids)
