@@ -21,7 +21,7 @@ USER_GROUP = "customer_relations.group_customer_relations_user"
 QUALITY_GROUP = "customer_relations.group_customer_relations_quality"
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
 # Internal fields: portal customers read their complaints without them (cause, supplier, evidence,
-# routing, department, tier and class, clocks).
+# routing, department, tier and class, cost, SLA milestones, pauses and log).
 INTERNAL_GROUP = "base.group_user"
 
 # Written only by the workflow actions, through sudo() once they have checked who and when: a
@@ -215,16 +215,14 @@ class CustomerComplaint(models.Model):
     effectiveness_evidence = fields.Text("Evidence", readonly=True, copy=False, groups=INTERNAL_GROUP)
     # Reply and closing
     reply = fields.Html("Reply to the customer", copy=False)
-    first_response_at = fields.Datetime("First response at", copy=False, tracking=True, groups=INTERNAL_GROUP)
-    onsite_at = fields.Datetime("On site at", copy=False, tracking=True, groups=INTERNAL_GROUP)
+    first_response_at = fields.Datetime("First response at", copy=False, tracking=True)
+    onsite_at = fields.Datetime("On site at", copy=False, tracking=True)
     replied_at = fields.Datetime("Replied at", readonly=True, copy=False)
     closed_at = fields.Datetime("Closed at", readonly=True, copy=False)
     rejection_reason = fields.Text(readonly=True, copy=False, groups=INTERNAL_GROUP)
     reopen_count = fields.Integer(readonly=True, copy=False, groups=INTERNAL_GROUP)
     # Clock
-    waiting_customer = fields.Boolean(
-        "Waiting for the customer", readonly=True, copy=False, tracking=True, groups=INTERNAL_GROUP
-    )
+    waiting_customer = fields.Boolean("Waiting for the customer", readonly=True, copy=False, tracking=True)
     pause_ids = fields.One2many("customer.complaint.pause", "complaint_id", readonly=True, groups=INTERNAL_GROUP)
     sla_policy_id = fields.Many2one(
         "customer.sla.policy", "SLA policy", readonly=True, copy=False, groups=INTERNAL_GROUP
@@ -239,7 +237,6 @@ class CustomerComplaint(models.Model):
         copy=False,
         index=True,
         help="The worst level of running milestones.",
-        groups=INTERNAL_GROUP,
     )
     sla_deadline = fields.Datetime("Next SLA deadline", readonly=True, copy=False, groups=INTERNAL_GROUP)
     transition_ids = fields.One2many(
@@ -248,17 +245,14 @@ class CustomerComplaint(models.Model):
     hours_to_reply = fields.Float("Hours to reply", readonly=True, copy=False, aggregator="avg", groups=INTERNAL_GROUP)
     hours_to_close = fields.Float("Hours to close", readonly=True, copy=False, aggregator="avg", groups=INTERNAL_GROUP)
     # Callback and repeats
-    callback_input_id = fields.Many2one(
-        "survey.user_input", "Callback survey", readonly=True, copy=False, groups=INTERNAL_GROUP
-    )
-    callback_state = fields.Selection(related="callback_input_id.state", string="Callback", groups=INTERNAL_GROUP)
+    callback_input_id = fields.Many2one("survey.user_input", "Callback survey", readonly=True, copy=False)
+    callback_state = fields.Selection(related="callback_input_id.state", string="Callback")
     callback_score = fields.Float(
         "Callback satisfaction",
         compute="_compute_callback_score",
         store=True,
         aggregator="avg",
         copy=False,
-        groups=INTERNAL_GROUP,
     )
     is_repeat = fields.Boolean("Repeat complaint", readonly=True, copy=False, index=True, groups=INTERNAL_GROUP)
     repeat_count = fields.Integer(
@@ -268,7 +262,7 @@ class CustomerComplaint(models.Model):
         help="Complaints of this customer in the repeat window.",
         groups=INTERNAL_GROUP,
     )
-    color = fields.Integer(compute="_compute_color", groups=INTERNAL_GROUP)
+    color = fields.Integer(compute="_compute_color")
 
     # ------------------------------------------------------------------
     # Computes
@@ -328,7 +322,7 @@ class CustomerComplaint(models.Model):
     # Constraints
     # ------------------------------------------------------------------
     _sql_constraints = [
-        ("name_company_unique", "unique(name, company_id)", "This complaint reference is already used."),
+        ("name_unique", "unique(name)", "This complaint reference is already used."),
         ("cost_not_negative", "CHECK(cost IS NULL OR cost >= 0)", "The cost of a complaint cannot be negative."),
     ]
 
@@ -362,7 +356,7 @@ class CustomerComplaint(models.Model):
                         )
                     )
 
-    @api.constrains("name", "company_id")
+    @api.constrains("name")
     def _check_name_unique(self):
         for complaint in self:
             if complaint.name == "/":
@@ -370,7 +364,6 @@ class CustomerComplaint(models.Model):
             duplicate = self.sudo().search_count(
                 [
                     ("name", "=", complaint.name),
-                    ("company_id", "=", complaint.company_id.id),
                     ("id", "!=", complaint.id),
                 ],
                 limit=1,
@@ -388,30 +381,43 @@ class CustomerComplaint(models.Model):
                 self.env._("The cost of a complaint cannot be negative: %(refs)s", refs=", ".join(bad.mapped("name")))
             )
 
-    @api.constrains("received_at", "first_response_at", "onsite_at")
-    def _check_measured_times(self):
+    @api.constrains("received_at", "first_response_at")
+    def _check_first_response_at(self):
+        self._check_measured_time("first_response_at")
+
+    @api.constrains("received_at", "onsite_at")
+    def _check_onsite_at(self):
+        self._check_measured_time("onsite_at")
+
+    def _check_measured_time(self, name):
+        """A measured moment lies between the receipt and now (checked when it is written)."""
         now = fields.Datetime.now()
-        labels = {name: self._fields[name]._description_string(self.env) for name in MEASURED_FIELDS}
         for complaint in self:
-            for name in sorted(MEASURED_FIELDS):
-                moment = complaint[name]
-                if not moment:
-                    continue
-                if moment < complaint.received_at or moment > now:
-                    raise ValidationError(
-                        self.env._(
-                            "%(field)s of %(ref)s must lie between the receipt (%(received)s) and now.",
-                            field=labels[name],
-                            ref=complaint.name,
-                            received=fields.Datetime.to_string(complaint.received_at),
-                        )
+            moment = complaint[name]
+            if moment and (moment < complaint.received_at or moment > now):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s of %(ref)s must lie between the receipt (%(received)s) and now.",
+                        field=self._fields[name]._description_string(self.env),
+                        ref=complaint.name,
+                        received=fields.Datetime.to_string(complaint.received_at),
                     )
+                )
 
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        names = [vals["name"] for vals in vals_list if vals.get("name", "/") != "/"]
+        if names:
+            taken = self.sudo().search([("name", "in", names)])
+            if taken:
+                raise ValidationError(
+                    self.env._(
+                        "The complaint reference %(refs)s is already used.", refs=", ".join(taken.mapped("name"))
+                    )
+                )
         for vals in vals_list:
             if vals.get("state", "new") != "new":
                 raise UserError(self.env._("A complaint starts as new; its state changes through its buttons."))
@@ -969,7 +975,14 @@ class CustomerComplaint(models.Model):
 
     def _close_workflow_activities(self, *activity_types):
         """Mark the workflow activities of these types done: the step they asked for happened."""
-        self.sudo().activity_feedback(list(activity_types))
+        type_ids = [self.env["ir.model.data"]._xmlid_to_res_id(xmlid) for xmlid in activity_types]
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids), ("activity_type_id", "in", type_ids)])
+        )
+        if activities:
+            activities.action_feedback()
 
     def _mark_repeats(self, keys=None):
         """Flag complaints of a customer that already complained in the repeat window.

@@ -106,12 +106,14 @@ class ComplaintCase(CustomerRelationsCase):
         return complaint
 
     def _to_feedback(self, complaint):
-        """Walk a submitted complaint through confirmation, cause and handling."""
+        """Walk a submitted complaint through confirmation, cause and handling (recorded by the
+        responsible department's head: sales-service does not record them on its behalf)."""
         self._confirm(complaint)
-        complaint.write({"root_cause_id": self.cause_method.id, "cause_analysis": "<p>Torque not checked.</p>"})
-        complaint.action_start_handling()
-        complaint.write({"handling_description": "<p>Handled on site.</p>", "remedy_type": "explanation"})
-        complaint.action_send_feedback()
+        as_head = complaint.with_user(complaint.sudo().department_id.manager_id.user_id)
+        as_head.write({"root_cause_id": self.cause_method.id, "cause_analysis": "<p>Torque not checked.</p>"})
+        as_head.action_start_handling()
+        as_head.write({"handling_description": "<p>Handled on site.</p>", "remedy_type": "explanation"})
+        as_head.action_send_feedback()
         return complaint
 
     def _confirm(self, complaint):
