@@ -45,7 +45,11 @@ FIGURES = [
         "complaint SLA deadlines",
         "SELECT id, complaint_id, deadline::text, reached_at::text, status FROM customer_complaint_sla ORDER BY id",
     ),
-    ("complaint transitions", "SELECT id, complaint_id, from_state, to_state, user_id, date::text FROM customer_complaint_transition ORDER BY id"),
+    (
+        "complaint transitions",
+        "SELECT id, complaint_id, from_state, to_state, user_id, date::text "
+        "FROM customer_complaint_transition ORDER BY id",
+    ),
     (
         "survey satisfaction scores",
         "SELECT id, round(satisfaction_index::numeric, 1) FROM survey_user_input "
@@ -82,7 +86,7 @@ def snapshot(dsn, path):
     cr = conn.cursor()
     records = {}
     for model, table in sorted(_tables(cr).items()):
-        cr.execute(f'SELECT id FROM "{table}" ORDER BY id')  # noqa: S608 (table names from ir_model)
+        cr.execute(f'SELECT id FROM "{table}" ORDER BY id')  # table names from ir_model
         records[model] = [row[0] for row in cr.fetchall()]
     figures = {}
     for label, query in FIGURES:
