@@ -54,6 +54,10 @@ WORKFLOW_FIELDS = frozenset(
         "callback_input_id",
         "is_repeat",
         "repeat_count",
+        # The customer's tier and class when the complaint came in: they choose the routing
+        # rule and the SLA policy, so nobody edits them afterwards.
+        "customer_tier",
+        "account_class",
     }
 )
 # Set at intake; once submitted the clocks run from them, so they no longer change.
@@ -131,12 +135,11 @@ class CustomerComplaint(models.Model):
         CUSTOMER_TIER,
         compute="_compute_customer_snapshot",
         store=True,
-        readonly=False,
         string="Customer tier",
         groups=INTERNAL_GROUP,
     )
     account_class = fields.Selection(
-        ACCOUNT_CLASS, compute="_compute_customer_snapshot", store=True, readonly=False, groups=INTERNAL_GROUP
+        ACCOUNT_CLASS, compute="_compute_customer_snapshot", store=True, groups=INTERNAL_GROUP
     )
     intake_user_id = fields.Many2one(
         "res.users",

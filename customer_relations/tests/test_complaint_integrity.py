@@ -367,6 +367,18 @@ class TestComplaintGuards(ComplaintIntegrityCase):
         self.assertEqual(complaint.department_id, self.dept_quality)
         self.assertFalse(complaint.department_confirmed_by_id)
 
+    def test_tier_and_class_at_receipt_are_a_snapshot(self):
+        complaint = self._submitted()
+        tier, account_class = complaint.customer_tier, complaint.account_class
+        for user in (self.user, self.quality, self.manager):
+            with self.assertRaises(UserError):
+                complaint.with_user(user).write({"customer_tier": "a" if tier != "a" else "c"})
+            with self.assertRaises(UserError):
+                complaint.with_user(user).write(
+                    {"account_class": "strategic" if account_class != "strategic" else "general"}
+                )
+        self.assertEqual((complaint.customer_tier, complaint.account_class), (tier, account_class))
+
     def test_closed_and_rejected_are_read_only_until_reopened(self):
         closed = self._to_feedback(self._submitted(category=self.cat_delivery))
         closed.write({"reply": "<p>Sorry.</p>", "cost": 100.0})
