@@ -62,9 +62,7 @@ def check(po_path, pot_path):
 
 def main(argv):
     po_path = Path(argv[1])
-    pot_path = (
-        Path(argv[2]) if len(argv) > 2 else po_path.with_name("customer_relations.pot")
-    )
+    pot_path = Path(argv[2]) if len(argv) > 2 else po_path.with_name("customer_relations.pot")
     problems = check(po_path, pot_path)
     for problem in problems:
         print(problem)
