@@ -321,8 +321,10 @@ cmd_run() {
     if ! as_pg_user "$(pg_bindir)/psql" -h "$data/socket" -p "$port" -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname='$DEMO_DB'" | grep -q 1; then
         say "Creating database '$DEMO_DB' with $ADDON and its demo data (a few minutes, once)"
+        # Chinese loaded for the demo users; en_US first because Odoo makes the first language
+        # every new partner's default (admin stays English).
         "$VENV/bin/python" "$ODOO_SRC/odoo-bin" $(odoo_base_args "$data" "$port") \
-            -d "$DEMO_DB" -i "$ADDON" --load-language=zh_CN --stop-after-init --data-dir="$RUN_DIR/filestore" \
+            -d "$DEMO_DB" -i "$ADDON" --load-language=en_US,zh_CN --stop-after-init --data-dir="$RUN_DIR/filestore" \
             --logfile="$RUN_DIR/install.log" \
             || die "The install failed; see .run/install.log"
     else
