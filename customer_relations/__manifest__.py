@@ -53,6 +53,9 @@
         "views/customer_relations_menus.xml",
     ],
     "assets": {
+        "web.report_assets_common": [
+            "customer_relations/static/src/scss/report.scss",
+        ],
         "web.assets_tests": [
             "customer_relations/static/tests/tours/**/*",
         ],

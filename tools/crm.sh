@@ -21,7 +21,7 @@ TEST_HTTP_PORT=${TEST_HTTP_PORT:-8269}
 DEMO_DB=${DEMO_DB:-customer_relations}
 ADDON=customer_relations
 DEB_PACKAGES=(postgresql libpq-dev libldap2-dev libsasl2-dev wkhtmltopdf fonts-noto-cjk
-    poppler-utils chromium python3-venv)
+    fonts-wqy-microhei poppler-utils chromium python3-venv)
 
 say() { printf '\033[1m[crm]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[crm]\033[0m %s\n' "$*" >&2; exit 1; }
@@ -387,8 +387,10 @@ cmd_run() {
     if ! as_pg_user "$(pg_bindir)/psql" -h "$data/socket" -p "$port" -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname='$DEMO_DB'" | grep -q 1; then
         say "Creating database '$DEMO_DB' with $ADDON and its demo data (a few minutes, once)"
+        # Chinese loaded for the demo users; en_US first because Odoo makes the first language
+        # every new partner's default (admin stays English).
         "$VENV/bin/python" "$ODOO_SRC/odoo-bin" $(odoo_base_args "$data" "$port") \
-            -d "$DEMO_DB" -i "$ADDON" --stop-after-init --data-dir="$RUN_DIR/filestore" \
+            -d "$DEMO_DB" -i "$ADDON" --load-language=en_US,zh_CN --stop-after-init --data-dir="$RUN_DIR/filestore" \
             --logfile="$RUN_DIR/install.log" \
             || die "The install failed; see .run/install.log"
     else

@@ -51,3 +51,4 @@ from . import sale_order
 from . import survey_question
 from . import survey_question_answer
 from . import survey_user_input
+from . import ir_actions_report

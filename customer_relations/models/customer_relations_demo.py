@@ -19,6 +19,43 @@ class CustomerRelationsDemo(models.AbstractModel):
     _description = "Customer Relations Demo Data Generator"
 
     @api.model
+    def _generate_demo_company(self, user_xmlids=()):
+        """The demo company is a Chinese manufacturer (a fictitious one): Chinese name and
+        address, working hours in Asia/Shanghai, renminbi where no journal item is booked yet
+        (Odoo refuses to change the currency of a company once it has accounting entries; the
+        accounting demo data may have booked some). The demo users read Chinese; admin keeps
+        English, so both languages show after ``make run``."""
+        company = self.env.company
+        company.write(
+            {
+                "name": "苏州恒泰洗涤机械有限公司",
+                "street": "苏州工业园区星湖街 218 号",
+                "city": "苏州",
+                "zip": "215021",
+                "state_id": self.env.ref("base.state_cn_JS").id,
+                "country_id": self.env.ref("base.cn").id,
+                "phone": "+86 512 6288 0000",
+                "email": "service@hengtai-laundry.example.com",
+                "website": "https://hengtai-laundry.example.com",
+            }
+        )
+        if company.resource_calendar_id:
+            company.resource_calendar_id.tz = "Asia/Shanghai"
+        renminbi = self.env.ref("base.CNY")
+        booked = "account.move.line" in self.env and self.env["account.move.line"].sudo().search_count(
+            [("company_id", "=", company.id)], limit=1
+        )
+        if company.currency_id != renminbi and not booked:
+            renminbi.active = True
+            company.currency_id = renminbi
+        self.env["res.lang"]._activate_lang("zh_CN")
+        users = self.env["res.users"]
+        for xmlid in user_xmlids:
+            users |= self.env.ref(xmlid)
+        users.write({"lang": "zh_CN", "tz": "Asia/Shanghai"})
+        return company
+
+    @api.model
     def _generate_demo_data(
         self,
         seed=DEFAULT_SEED,
@@ -126,7 +163,9 @@ class CustomerRelationsDemo(models.AbstractModel):
         )
         annual.action_compute()
         annual.action_submit()
-        annual.action_approve()
+        # approved by the demo director, so the tier history names who decided
+        director = self.env.ref("customer_relations.user_manager_liu", raise_if_not_found=False) or self.env.user
+        annual.with_user(director).action_approve()
         # reviews only snapshot: the live customer values come from the policy's recompute
         policy._compute_customer_values()
         half_year = Review.create({"review_type": "half_year", "date": today, "company_id": company.id})
@@ -431,6 +470,82 @@ class CustomerRelationsDemo(models.AbstractModel):
             "price": ["发票价格不符 Invoice price differs"],
             "documentation": ["说明书缺页 Manual pages missing"],
         }
+        stories = {
+            "轴承异响 Bearing noise": {
+                "description": "<p>酒店洗衣房 2 号洗衣机运行约 200 个循环后主轴承异响，脱水时振动明显。"
+                "The washer in the hotel laundry makes bearing noise after about 200 cycles.</p>",
+                "cause": "<p>5 个为什么：轴承游隙超差，来料抽检漏检；总装未做扭矩复核。"
+                "Bearing clearance out of tolerance; torque not rechecked at final assembly.</p>",
+                "handling": "<p>服务工程师到现场更换主轴承并做 50 次空载试运行。"
+                "Bearing replaced on site, 50 test cycles.</p>",
+                "action": "总装工序增加主轴扭矩复核 Torque check of the main shaft at final assembly",
+                "reply": "<p>已更换主轴承，设备运行正常；我们在总装工序增加了扭矩复核。"
+                "The bearing is replaced and we added a torque check at final assembly.</p>",
+            },
+            "门封漏水 Door seal leaks": {
+                "description": "<p>新装 100 kg 洗脱机门封处漏水，地面积水影响洗衣房作业。"
+                "The door seal of a new 100 kg washer-extractor leaks.</p>",
+                "cause": "<p>门封胶条批次硬度偏高，低温下回弹不足。Seal batch too hard, poor rebound when cold.</p>",
+                "handling": "<p>更换同型号新批次门封并调整门铰链。Seal replaced from a new batch, hinge adjusted.</p>",
+                "action": "门封胶条来料增加硬度检验 Hardness inspection of incoming door seals",
+                "reply": "<p>门封已更换，漏水问题已解决。The seal is replaced and the leak is fixed.</p>",
+            },
+            "烘干不均 Uneven drying": {
+                "description": "<p>烘干机同一批床单干湿不均，部分需二次烘干，能耗增加。"
+                "The dryer leaves part of each load damp.</p>",
+                "cause": "<p>排风管道过长且风门开度设定不当。Exhaust duct too long, damper set wrongly.</p>",
+                "handling": "<p>现场调整风门并清理绒毛过滤网，重新设定烘干程序。Damper and program reset on site.</p>",
+                "action": "安装验收单增加排风风量测量 Exhaust air-flow measurement in the installation checklist",
+                "reply": "<p>烘干程序已重新设定，烘干均匀。The drying program is reset; loads now dry evenly.</p>",
+            },
+            "交货延迟 Late delivery": {
+                "description": "<p>合同约定交货期已过 10 天，酒店开业在即。"
+                "Delivery is 10 days late; the hotel opens soon.</p>",
+                "cause": "<p>控制器芯片供应短缺，生产计划未及时预警。Controller chips short, no early warning.</p>",
+                "handling": "<p>调拨库存控制器优先装配，安排专车发货。"
+                "Stock controllers used, dedicated truck sent.</p>",
+                "action": "关键外购件安全库存与缺料预警 Safety stock and shortage alert for key bought parts",
+                "reply": "<p>设备已专车送达并完成安装，对延误深表歉意。Delivered and installed; we apologise.</p>",
+            },
+            "包装破损 Damaged packaging": {
+                "description": "<p>到货时木箱破损，烫平机外壳有划痕。"
+                "Crate broken on arrival, ironer panel scratched.</p>",
+                "cause": "<p>运输途中木箱固定不牢。Crate not fastened in transport.</p>",
+                "handling": "<p>更换外壳面板并补偿运输损失。Panel replaced, transport loss compensated.</p>",
+                "action": "发运前木箱加固检查 Crate fastening check before shipping",
+                "reply": "<p>面板已更换，运输损失已补偿。The panel is replaced and the loss compensated.</p>",
+            },
+            "维修响应慢 Slow repair visit": {
+                "description": "<p>报修后 8 小时工程师仍未到场，超出服务承诺。"
+                "No engineer on site 8 hours after the call.</p>",
+                "cause": "<p>当地服务站人员不足，派工未升级。Local service station understaffed, no escalation.</p>",
+                "handling": "<p>由邻近服务站派工程师到场修复。Engineer sent from the next service station.</p>",
+                "action": "派工超 4 小时未到场自动升级 Escalation when no engineer is on site within 4 hours",
+                "reply": "<p>设备已修复，我们已调整派工升级规则。Repaired; dispatch escalation changed.</p>",
+            },
+            "安装不规范 Sloppy installation": {
+                "description": "<p>设备安装后水平未调好，运行时整机移位。"
+                "Machine not levelled, it walks while running.</p>",
+                "cause": "<p>安装人员未按作业指导书调平并固定地脚螺栓。Work instruction not followed.</p>",
+                "handling": "<p>重新调平并固定地脚螺栓。Machine levelled and anchored again.</p>",
+                "action": "安装人员作业指导书再培训 Retraining of installers on the work instruction",
+                "reply": "<p>设备已重新安装固定。The machine is reinstalled and anchored.</p>",
+            },
+            "发票价格不符 Invoice price differs": {
+                "description": "<p>发票单价与大客户协议价不一致。Invoice price differs from the agreement price.</p>",
+                "cause": "<p>报价单未套用协议价格表。Quotation did not use the agreement pricelist.</p>",
+                "handling": "<p>开具红字发票并按协议价重开。Credit note and new invoice at the agreement price.</p>",
+                "action": "协议客户报价自动套用协议价格表 Agreement pricelist applied to quotations",
+                "reply": "<p>发票已按协议价重开。The invoice is reissued at the agreement price.</p>",
+            },
+            "说明书缺页 Manual pages missing": {
+                "description": "<p>随机说明书缺少电气原理图页。The manual lacks the wiring diagram pages.</p>",
+                "cause": "<p>印刷装订漏页，出厂未核对。Pages missed in binding, not checked at dispatch.</p>",
+                "handling": "<p>补寄完整说明书并提供电子版。Complete manual and a PDF sent.</p>",
+                "action": "出厂资料清单核对 Document checklist at dispatch",
+                "reply": "<p>完整说明书已寄出。The complete manual is on its way.</p>",
+            },
+        }
         now = fields.Datetime.now()
         intake = ref("customer_relations.user_sales_service_li")
         complaints = self.env["customer.complaint"]
@@ -440,31 +555,37 @@ class CustomerRelationsDemo(models.AbstractModel):
                 ["quality", "quality", "quality", "delivery", "delivery", "service", "price", "documentation"]
             )
             customer = rng.choice(customers)
-            received = now - relativedelta(days=rng.randint(1, 330), hours=rng.randint(0, 23))
+            final = finals[index % len(finals)] if index < 27 else "rejected"
+            if final in ("new", "routing", "investigating", "handling", "feedback"):
+                # open complaints came in over the last days: their SLA clocks show every level
+                received = now - relativedelta(hours=rng.randint(1, 120))
+            else:
+                received = now - relativedelta(days=rng.randint(6, 330), hours=rng.randint(0, 23))
+            title = rng.choice(titles[key])
             complaint = complaints.create(
                 {
-                    "title": rng.choice(titles[key]),
+                    "title": title,
                     "partner_id": customer.id,
                     "contact_id": customer.child_ids[:1].id,
                     "category_id": cats[key].id,
                     "severity": rng.choice(["minor", "normal", "normal", "normal", "major", "critical"]),
                     "channel": rng.choice(["phone", "phone", "email", "visit", "portal"]),
-                    "description": "<p>客户反映问题，需要调查。The customer reports a problem to investigate.</p>",
+                    "description": stories[title]["description"],
                     "received_at": received,
                     "intake_user_id": intake.id,
                     "first_response_at": received + relativedelta(minutes=rng.randint(10, 300)),
                 }
             )
-            final = finals[index % len(finals)] if index < 27 else "rejected"
-            self._demo_walk(complaint, final, rng)
+            self._demo_walk(complaint, final, rng, stories[title])
             complaints |= complaint
         self._demo_timeline(complaints, rng)
         self.env["customer.complaint.sla"]._update_warning_levels()
         return complaints
 
-    def _demo_walk(self, complaint, final, rng):
+    def _demo_walk(self, complaint, final, rng, story):
         order = ["new", "routing", "investigating", "handling", "feedback", "replied", "closed"]
         causes = self.env["customer.complaint.root.cause"].search([("is_material", "=", False)])
+        handler_fallback = self.env.ref("customer_relations.user_handler_zhao")
         if final == "rejected":
             complaint.action_submit()
             complaint._action_reject("不属于产品问题 Misuse, not a product defect")
@@ -472,12 +593,25 @@ class CustomerRelationsDemo(models.AbstractModel):
         target = order.index(final)
         steps = [
             (1, lambda c: c.action_submit()),
-            (2, lambda c: c.action_confirm_department()),
+            (
+                2,
+                lambda c: (
+                    c.action_confirm_department(),
+                    c.write({"user_id": (c.department_id.manager_id.user_id or handler_fallback).id}),
+                ),
+            ),
             (
                 3,
                 lambda c: (
-                    c.write(
-                        {"root_cause_id": rng.choice(causes).id, "cause_analysis": "<p>原因已查明 Cause found.</p>"}
+                    c.write({"root_cause_id": rng.choice(causes).id, "cause_analysis": story["cause"]}),
+                    self.env["customer.complaint.action"].create(
+                        {
+                            "complaint_id": c.id,
+                            "name": story["action"],
+                            "action_type": "corrective",
+                            "user_id": c.user_id.id,
+                            "date_deadline": (c.received_at + relativedelta(days=14)).date(),
+                        }
                     ),
                     c.action_start_handling(),
                 ),
@@ -487,7 +621,7 @@ class CustomerRelationsDemo(models.AbstractModel):
                 lambda c: (
                     c.write(
                         {
-                            "handling_description": "<p>已处理 Handled on site.</p>",
+                            "handling_description": story["handling"],
                             "remedy_type": rng.choice(["repair", "replacement", "compensation"]),
                             "cost": rng.randint(2, 60) * 100.0,
                             "onsite_at": min(
@@ -501,13 +635,14 @@ class CustomerRelationsDemo(models.AbstractModel):
             (
                 5,
                 lambda c: (
-                    c.write({"reply": "<p>问题已解决，感谢您的反馈。Solved, thank you.</p>"}),
+                    c.write({"reply": story["reply"]}),
                     c.with_context(mail_notify_force_send=False).action_reply(),
                 ),
             ),
             (
                 6,
                 lambda c: (
+                    c.action_ids.filtered(lambda a: a.state == "open").action_done(),
                     c.is_quality
                     and c._action_check_effectiveness("effective", "跟踪30天无复发 No recurrence in 30 days"),
                     c.action_close(),
@@ -520,10 +655,16 @@ class CustomerRelationsDemo(models.AbstractModel):
 
     def _demo_timeline(self, complaints, rng):
         """Spread each demo complaint's transitions after its receipt, as if handled over days."""
+        now = fields.Datetime.now()
         for complaint in complaints:
             moment = complaint.received_at
-            for transition in complaint.transition_ids.sorted("id"):
-                hours = rng.uniform(0.5, 30.0)
+            transitions = complaint.transition_ids.sorted("id")
+            steps = [rng.uniform(0.5, 30.0) for _transition in transitions]
+            # a complaint that came in recently went through its steps in the time it had
+            available = (now - complaint.received_at).total_seconds() / 3600.0 * 0.9
+            scale = min(1.0, available / sum(steps)) if steps else 1.0
+            for transition, step in zip(transitions, steps, strict=True):
+                hours = step * scale
                 moment = moment + relativedelta(seconds=int(hours * 3600))
                 transition.write(
                     {
@@ -538,6 +679,9 @@ class CustomerRelationsDemo(models.AbstractModel):
                     complaint.write({"closed_at": moment, "hours_to_close": transition.hours_from_receipt})
             for sla in complaint.sla_ids.filtered(lambda s: s.milestone == "resolution" and s.reached_at):
                 sla._reach(complaint.replied_at)
+            complaint.action_ids.filtered(lambda a: a.state == "done").write(
+                {"date_done": (complaint.closed_at or moment).date()}
+            )
 
     @api.model
     def _generate_demo_relationship(self, seed=20240601):

@@ -597,4 +597,4 @@ class TestComplaintTeamAndCallback(ComplaintCase):
         self.assertIn("如家酒店", html)
         self.assertIn("质检部", html)
         self.assertIn("Complaint Handling Report", html)
-        self.assertIn("Noto Sans CJK SC", html)
+        self.assertIn("o_cr_report", html)  # the report font (static/src/scss/report.scss), see test_i18n

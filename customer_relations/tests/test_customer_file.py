@@ -213,7 +213,7 @@ class TestCustomerFile(CustomerRelationsCase):
             .decode()
         )
         self.assertIn("鞍山钢铁", html)
-        self.assertIn("Noto Sans CJK SC", html)
+        self.assertIn("o_cr_report", html)  # the report font (static/src/scss/report.scss), see test_i18n
 
     def test_forecast_per_customer_and_segment_adjustment(self):
         segment = self.env.ref("customer_relations.res_partner_industry_steel", raise_if_not_found=False)
