@@ -20,6 +20,18 @@ AGREEMENT_STATE = [
 
 # Written by the action methods only (with sudo(), after their checks).
 AGREEMENT_WORKFLOW_FIELDS = {"state", "termination_reason"}
+# Measured by _update_actuals (in SQL) and the daily job, never typed in.
+AGREEMENT_MEASURED_FIELDS = {
+    "achievement",
+    "revenue",
+    "rebate_rate",
+    "rebate_earned",
+    "actuals_date",
+    "customer_tier",
+    "account_class",
+    "end_reminder_done",
+    "halfway_reminder_done",
+}
 
 
 class CustomerAgreement(models.Model):
@@ -266,9 +278,18 @@ class CustomerAgreement(models.Model):
     def _check_workflow_fields(self, field_names):
         """The status and the termination reason change through the buttons only (Activate,
         Terminate, the daily expiry), which check the state; nothing a client sends opens this."""
-        if set(field_names) & AGREEMENT_WORKFLOW_FIELDS and not self.env.su:
+        if self.env.su:
+            return
+        if set(field_names) & AGREEMENT_WORKFLOW_FIELDS:
             raise UserError(
                 self.env._("The status of an agreement changes only through its buttons (Activate, Terminate).")
+            )
+        if set(field_names) & AGREEMENT_MEASURED_FIELDS:
+            raise UserError(
+                self.env._(
+                    "Revenue, achievement, rebate and the other measured figures of an agreement come from the "
+                    "confirmed orders (Refresh): they cannot be typed in."
+                )
             )
 
     @api.model_create_multi
@@ -683,7 +704,7 @@ class CustomerAgreement(models.Model):
                     ),
                     user_id=agreement.manager_id.id,
                 )
-                agreement.end_reminder_done = True
+                agreement.sudo().end_reminder_done = True
             halfway = agreement.date_start + (agreement.date_end - agreement.date_start) / 2
             threshold = company.agreement_halfway_threshold or 50.0
             if not agreement.halfway_reminder_done and today >= halfway and agreement.achievement < threshold:
@@ -695,4 +716,4 @@ class CustomerAgreement(models.Model):
                     ),
                     user_id=agreement.manager_id.id,
                 )
-                agreement.halfway_reminder_done = True
+                agreement.sudo().halfway_reminder_done = True

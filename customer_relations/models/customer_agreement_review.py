@@ -9,6 +9,23 @@ from .protected_fields import without_defaults
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
 # Written by action_done only (with sudo(), after its checks).
 REVIEW_WORKFLOW_FIELDS = {"state", "approved_by_id", "approved_date"}
+# The snapshot's figures, written by _action_snapshot only.
+REVIEW_FIGURE_FIELDS = {
+    "revenue",
+    "revenue_previous",
+    "revenue_growth",
+    "achievement",
+    "rebate_earned",
+    "engagement_target",
+    "engagement_done",
+    "response_hours",
+    "onsite_hours",
+    "resolution_hours",
+    "complaint_count",
+    "complaint_open",
+    "complaint_overdue",
+    "satisfaction_index",
+}
 
 
 class CustomerAgreementReview(models.Model):
@@ -97,13 +114,23 @@ class CustomerAgreementReview(models.Model):
                 for name in REVIEW_WORKFLOW_FIELDS
             ):
                 raise UserError(self.env._("An agreement review starts as a draft: a Manager marks it done."))
-        records = without_defaults(self, REVIEW_WORKFLOW_FIELDS)
+            if any(vals.get(name) for vals in vals_list for name in REVIEW_FIGURE_FIELDS):
+                raise UserError(
+                    self.env._(
+                        "The figures of a review come from its snapshot (Take Snapshot): they cannot be typed in."
+                    )
+                )
+        records = without_defaults(self, REVIEW_WORKFLOW_FIELDS | REVIEW_FIGURE_FIELDS)
         return super(CustomerAgreementReview, records).create(vals_list)
 
     def write(self, vals):
         if set(vals) & REVIEW_WORKFLOW_FIELDS and not self.env.su:
             raise UserError(
                 self.env._("An agreement review is marked done by a Manager's Approve button only, not by editing it.")
+            )
+        if set(vals) & REVIEW_FIGURE_FIELDS and not self.env.su:
+            raise UserError(
+                self.env._("The figures of a review come from its snapshot (Take Snapshot): they cannot be typed in.")
             )
         if self.filtered(lambda r: r.state == "done") and set(vals) - {"message_main_attachment_id"}:
             raise UserError(self.env._("A done review is the signed record of the year: it can no longer be changed."))
@@ -164,7 +191,7 @@ class CustomerAgreementReview(models.Model):
         revenue, previous = revenues.get(1, 0.0), revenues.get(0, 0.0)
         commitments = agreement
         complaints = self._complaint_figures()
-        self.write(
+        self.sudo().write(
             {
                 "revenue": revenue,
                 "revenue_previous": previous,

@@ -275,6 +275,32 @@ class TestTieringIntegrity(CustomerRelationsCase):
                 review.with_user(user).write({"state": "done", "approved_by_id": self.manager.id})
         self.assertEqual(review.state, "draft")
 
+    def test_measured_figures_of_agreements_and_reviews_are_not_typed_in(self):
+        agreement = self._agreement()
+        agreement.with_user(self.user).action_activate()
+        measured = agreement.achievement
+        for user in (self.user, self.manager):
+            for vals in (
+                {"achievement": 100.0},
+                {"revenue": 9e6},
+                {"rebate_earned": 5e5},
+                {"actuals_date": "2027-01-01"},
+            ):
+                with self.assertRaisesRegex(UserError, "measured figures"):
+                    agreement.with_user(user).with_context(**CLIENT_CONTEXT).write(vals)
+        self.assertEqual(agreement.achievement, measured)
+        Review = self.env["customer.agreement.review"].with_user(self.user)
+        period = {"agreement_id": agreement.id, "date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31)}
+        with self.assertRaisesRegex(UserError, "snapshot"):
+            Review.create(dict(period, achievement=250.0))
+        review = Review.create(period)
+        review.action_snapshot()  # the checked path still writes the figures
+        snapshot = review.achievement
+        for user in (self.user, self.manager):
+            with self.assertRaisesRegex(UserError, "snapshot"):
+                review.with_user(user).write({"achievement": 250.0, "revenue": 1.0})
+        self.assertEqual(review.achievement, snapshot)
+
     def test_termination_only_of_active_agreements(self):
         agreement = self._agreement()
         Wizard = self.env["customer.agreement.terminate.wizard"].with_user(self.user)
