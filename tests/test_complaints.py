@@ -149,3 +149,18 @@ def test_first_matching_rule_wins_and_empty_conditions_match_anything():
     assert match_rule(rules, {"category": "quality", "severity": "normal", "product_category": {3}}) == 3
     assert match_rule(rules, {"category": "delivery", "tier": "a"}) == 2
     assert match_rule(rules[:3], {"category": "delivery", "tier": "b"}) is None
+
+
+def test_shift_ending_at_midnight_or_seconds_before_it():
+    # Monday 16:00-24:00 (UTC): the shift ends at Tuesday 00:00.
+    late = WorkCalendar(tz="UTC", attendances=((0, 16, 24),))
+    assert add_hours(utc(2026, 11, 23, 16), 8, late) == utc(2026, 11, 24, 0, 0)
+    assert elapsed_hours(utc(2026, 11, 23, 20), utc(2026, 11, 24, 2), late) == pytest.approx(4.0)
+    # An imported 23.995 (23:59:42) rounds to the minute, i.e. midnight, instead of failing.
+    almost = WorkCalendar(tz="UTC", attendances=((0, 8, 23.995),))
+    assert elapsed_hours(utc(2026, 11, 23), utc(2026, 11, 24), almost) == pytest.approx(16.0)
+    # A half hour is kept to the minute: 08:30-12:15 is 3 h 45 min.
+    quarter = WorkCalendar(tz="UTC", attendances=((0, 8.5, 12.25),))
+    assert work_intervals(quarter, utc(2026, 11, 23), utc(2026, 11, 24)) == [
+        (utc(2026, 11, 23, 8, 30), utc(2026, 11, 23, 12, 15))
+    ]
