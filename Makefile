@@ -3,7 +3,7 @@
 ODOO_SRC ?= /opt/odoo
 export ODOO_SRC
 
-.PHONY: setup run test test-engine test-odoo lint pot bench stop-db clean
+.PHONY: setup run test test-engine test-odoo mutation lint pot bench stop-db clean
 
 setup:
 	@bash tools/crm.sh setup
@@ -26,6 +26,11 @@ test-engine: setup
 
 test-odoo: setup
 	@bash tools/crm.sh odoo-test
+
+# Mutation testing of the engine with cosmic-ray, a score per module (not part of `make test`:
+# it takes tens of minutes). MODULES="complaints tiering" make mutation runs only those.
+mutation: setup
+	.venv/bin/python tools/mutation.py $(MODULES)
 
 pot:
 	@bash tools/crm.sh pot
