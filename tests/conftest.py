@@ -30,7 +30,7 @@ _load_engine()
 
 
 # Property tests: the "engine" profile draws new examples each run; tools/mutation.py selects
-# "mutation" (the same examples for every mutant, nothing stored), so scores are comparable.
-settings.register_profile("engine", deadline=None)
-settings.register_profile("mutation", deadline=None, derandomize=True, database=None)
+# "mutation" (the same 25 examples for every mutant, nothing stored): comparable and quick.
+settings.register_profile("engine", deadline=None, max_examples=60)
+settings.register_profile("mutation", deadline=None, derandomize=True, database=None, max_examples=25)
 settings.load_profile(os.environ.get("CR_HYPOTHESIS_PROFILE", "engine"))
