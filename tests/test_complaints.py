@@ -123,6 +123,7 @@ def test_warning_marks_at_half_and_eighty_percent_of_working_time():
     assert level_at(utc(2026, 11, 23, 9, 0), marks) == "orange"
     assert level_at(utc(2026, 11, 24, 1, 59), marks) == "orange"  # the night adds nothing
     assert level_at(utc(2026, 11, 24, 2, 0), marks) == "red"
+    assert level_at(utc(2026, 11, 30, 2, 0), marks) == "red"  # stays red after the deadline
 
 
 def test_level_from_share_agrees_with_the_marks():
@@ -220,6 +221,8 @@ def test_subtract_cuts_holes_and_keeps_open_ends_open():
         (utc(2026, 1, 5, 11), utc(2026, 1, 5, 15)),
     ]
     assert subtract(day, []) == day
+    # A pause from the opening: the working block starts when it ends, with no empty piece.
+    assert subtract(day, [(utc(2026, 1, 5, 8), utc(2026, 1, 5, 9))]) == [(utc(2026, 1, 5, 9), utc(2026, 1, 5, 17))]
     assert subtract(day, [(utc(2026, 1, 5, 7), utc(2026, 1, 5, 18))]) == []
 
 
@@ -236,6 +239,7 @@ def test_overlapping_attendances_are_counted_once():
 def test_merge_joins_touching_and_nested_intervals_and_drops_empty_ones():
     assert merge([(3, 5), (1, 3), (7, 7), (6, 9), (7, 8)]) == [(1, 5), (6, 9)]
     assert merge([(1, 10), (2, 4)]) == [(1, 10)]
+    assert merge([(1, 2), (3, 5), (4, 6)]) == [(1, 2), (3, 6)]
     assert merge([(5, 4)]) == []
 
 
@@ -333,8 +337,8 @@ def test_warning_shares_limits():
     assert marks["yellow_at"] == marks["orange_at"] == local(0, 17)
     marks = schedule(start, 10, SHANGHAI, yellow=1, orange=1)
     assert marks["yellow_at"] == marks["deadline"] == local(1, 10)
-    for yellow, orange in ((0, 0.8), (0.5, 1.01), (-0.1, 0.5)):
-        with pytest.raises(ValueError):
+    for yellow, orange in ((0, 0.8), (0.5, 1.01), (-0.1, 0.5), (0.9, 0.8)):
+        with pytest.raises(ValueError, match="Warning shares"):
             schedule(start, 10, SHANGHAI, yellow=yellow, orange=orange)
 
 
@@ -359,6 +363,7 @@ def test_level_from_share_boundaries():
 def test_negative_hours_are_no_promise():
     assert strictest(-2, 5) == 5
     assert strictest(-2) is None
+    assert strictest(-0.5, 3) == 3
 
 
 def test_empty_condition_set_means_any_value():

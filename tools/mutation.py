@@ -3,6 +3,7 @@
 Usage (from the repository root, with the Odoo virtualenv that has cosmic-ray):
 
     .venv/bin/python tools/mutation.py [MODULE ...] [--jobs N] [--sample PERCENT] [--show-survivors]
+    .venv/bin/python tools/mutation.py [MODULE ...] --rerun-survivors   (after adding tests)
 
 ``make mutation`` runs it on every module of ``tools/mutation.toml``; ``MODULES="complaints
 tiering" make mutation`` on some. For each module the engine and ``tests/`` are copied into
@@ -104,6 +105,29 @@ def _mutate(module, tests, sample):
     print(f"== {module}: done", flush=True)
 
 
+def _rerun_survivors(module, tests):
+    """Run the survivors of the last run again against the current tests/.
+
+    Tests only added or made stricter cannot bring a killed mutant back, so only the survivors
+    need running again. The engine must be unchanged since that run (the mutants' positions
+    would not match): then a full run is needed.
+    """
+    workspace = WORK / module
+    source = ROOT / "customer_relations" / "engine" / f"{module}.py"
+    copy = workspace / "customer_relations" / "engine" / f"{module}.py"
+    if not copy.exists() or copy.read_bytes() != source.read_bytes():
+        sys.exit(f"{module}.py changed since the last run (or there is none): run it in full.")
+    shutil.rmtree(workspace / "tests")
+    shutil.copytree(ROOT / "tests", workspace / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    db = sqlite3.connect(workspace / "session.sqlite")
+    with db:
+        db.execute("DELETE FROM work_results WHERE upper(test_outcome) = 'SURVIVED'")
+    db.close()
+    print(f"== {module}: survivors again in {workspace.relative_to(ROOT)}", flush=True)
+    _run(workspace, str(BIN / "cosmic-ray"), "exec", "cosmic-ray.toml", "session.sqlite")
+    print(f"== {module}: done", flush=True)
+
+
 def _results(workspace):
     db = sqlite3.connect(workspace / "session.sqlite")
     rows = db.execute(
@@ -122,6 +146,7 @@ def score(module, workspace, equivalent, show):
     rows, pending = _results(workspace)
     killed, survivors, timeouts, skipped, broken = 0, [], 0, 0, 0
     for line, operator, definition, worker, test, diff, output in rows:
+        worker, test = (worker or "").lower(), (test or "").lower()
         if worker == "skipped":
             skipped += 1
         elif test == "killed":
@@ -163,6 +188,9 @@ def main():
     parser.add_argument("modules", nargs="*", help=f"default: {' '.join(modules)}")
     parser.add_argument("--show-survivors", action="store_true", help="print the surviving mutants")
     parser.add_argument("--report-only", action="store_true", help="score the last run again, run nothing")
+    parser.add_argument(
+        "--rerun-survivors", action="store_true", help="only the last run's survivors, against the current tests"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="modules mutated at the same time (default 1)")
     parser.add_argument("--sample", type=float, default=100.0, help="percent of the mutants to run (default all)")
     args = parser.parse_args()
@@ -173,7 +201,9 @@ def main():
     equivalent = _load(EQUIVALENT).get("equivalent", []) if EQUIVALENT.exists() else []
     if not args.report_only:
         with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
-            for future in [pool.submit(_mutate, m, modules[m], args.sample) for m in chosen]:
+            step = _rerun_survivors if args.rerun_survivors else _mutate
+            extra = () if args.rerun_survivors else (args.sample,)
+            for future in [pool.submit(step, m, modules[m], *extra) for m in chosen]:
                 future.result()
     results = [score(module, WORK / module, equivalent, args.show_survivors) for module in chosen]
     print(f"{'module':<14}{'mutants':>8}{'killed':>8}{'survived':>9}{'equiv.':>7}{'score':>8}{'w/o eq.':>9}")
