@@ -471,3 +471,38 @@ def test_evaluate_judges_by_the_official_tier_and_buyers_peers():
     assert math.isnan(result.loc[4, "growth"])
     # Officially A and down 50 %; peers are the buyers of the industry (median of 1, 5, 6).
     assert anomalies == {1: [("tier_drop", {"drop": 50.0}), ("cross_sell", {"breadth": 1, "peer": 5.0})]}
+
+
+def _policy_field_defaults():
+    """``default=`` of each field of the tier policy model, read from its source (no Odoo)."""
+    import ast
+    import pathlib
+
+    source = pathlib.Path(tiering.__file__).resolve().parent.parent / "models" / "customer_tier_policy.py"
+    defaults = {}
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            for keyword in node.value.keywords:
+                if keyword.arg == "default" and isinstance(keyword.value, ast.Constant):
+                    defaults[node.targets[0].id] = keyword.value.value
+    return defaults
+
+
+def test_engine_defaults_are_the_tier_policy_defaults():
+    # A caller that leaves a setting out gets what a new tier policy shows in its form.
+    policy = _policy_field_defaults()
+    assert {key: policy[key] for key in DEFAULT_SETTINGS} == DEFAULT_SETTINGS
+
+
+def test_pareto_share_of_zero_gives_no_a_customer():
+    assert list(tier_by_pareto(pd.Series([60.0, 40.0]), 0, 90)) == ["b", "b"]
+    assert list(tier_by_pareto(pd.Series([60.0, 40.0]), 0, 0)) == ["c", "c"]
+
+
+def test_unknown_agreement_or_orders_count_as_none():
+    # Nullable booleans from a join: a missing value is "no agreement" / "no orders".
+    tiers = pd.Series(["a", "a", "b"])
+    has_orders = pd.array([True, True, pd.NA], dtype="boolean")
+    has_agreement = pd.array([pd.NA, True, True], dtype="boolean")
+    classes = propose_classes(tiers, has_orders, [np.nan, np.nan, 90.0], has_agreement, S)
+    assert list(classes) == ["key", "strategic", "potential"]

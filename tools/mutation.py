@@ -15,6 +15,7 @@ reported apart and left out of the second score. The survivors of each module ar
 """
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -23,6 +24,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,6 +35,7 @@ CONFIG = ROOT / "tools" / "mutation.toml"
 EQUIVALENT = ROOT / "tools" / "mutation-equivalent.toml"
 WORK = ROOT / ".run" / "mutation"
 BIN = Path(sys.executable).parent
+SERVER = ROOT / "tools" / "mutation_server.py"
 
 
 def _load(path):
@@ -61,21 +64,50 @@ def _prepare(module, tests):
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     shutil.copytree(ROOT / "tests", workspace / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    # Read (never imported) by a test comparing the engine's defaults with the tier policy's.
+    shutil.copytree(ROOT / "customer_relations" / "models", workspace / "customer_relations" / "models")
     files = sorted({str(Path(f).relative_to(ROOT)) for pattern in tests for f in glob.glob(str(ROOT / pattern))})
     if not files:
         sys.exit(f"No test file matches {tests} for {module}")
     config = _load(CONFIG)["cosmic-ray"]
     config["module-path"] = f"customer_relations/engine/{module}.py"
     # -x: the first failure kills the mutant; the fixed Hypothesis profile keeps runs comparable.
-    config["test-command"] = f"{sys.executable} -m pytest -x -q -p no:cacheprovider {' '.join(files)}"
+    # The client hands the pytest run to the fork server started next to cosmic-ray.
+    config["test-command"] = (
+        f"{sys.executable} -S {SERVER} client {workspace / 'pytest.sock'} -x -q -p no:cacheprovider {' '.join(files)}"
+    )
     (workspace / "cosmic-ray.toml").write_text(toml.dumps({"cosmic-ray": config}))
     return workspace
 
 
-def _run(workspace, *command):
+def _env():
     # No plugin autoloading: the plugins installed with Odoo cost two seconds per pytest start.
-    env = {**os.environ, "CR_HYPOTHESIS_PROFILE": "mutation", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    subprocess.run(command, cwd=workspace, check=True, env=env)
+    return {**os.environ, "CR_HYPOTHESIS_PROFILE": "mutation", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+def _run(workspace, *command):
+    subprocess.run(command, cwd=workspace, check=True, env=_env())
+
+
+@contextlib.contextmanager
+def _fork_server(workspace):
+    """The pytest fork server of tools/mutation_server.py, for the time of a cosmic-ray run."""
+    sock = workspace / "pytest.sock"
+    timeout = _load(CONFIG)["cosmic-ray"]["timeout"]
+    server = subprocess.Popen(
+        [sys.executable, str(SERVER), "serve", str(sock), str(timeout)], cwd=workspace, env=_env()
+    )
+    try:
+        for _attempt in range(600):
+            if sock.exists() or server.poll() is not None:
+                break
+            time.sleep(0.1)
+        if not sock.exists():
+            sys.exit(f"The pytest fork server did not start in {workspace}")
+        yield
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def _sample(workspace, percent, seed=19):
@@ -100,8 +132,9 @@ def _mutate(module, tests, sample):
     _run(workspace, str(BIN / "cr-filter-operators"), "session.sqlite", "cosmic-ray.toml")
     if sample < 100:
         _sample(workspace, sample)
-    _run(workspace, str(BIN / "cosmic-ray"), "baseline", "cosmic-ray.toml")
-    _run(workspace, str(BIN / "cosmic-ray"), "exec", "cosmic-ray.toml", "session.sqlite")
+    with _fork_server(workspace):
+        _run(workspace, str(BIN / "cosmic-ray"), "baseline", "cosmic-ray.toml")
+        _run(workspace, str(BIN / "cosmic-ray"), "exec", "cosmic-ray.toml", "session.sqlite")
     print(f"== {module}: done", flush=True)
 
 
@@ -124,7 +157,8 @@ def _rerun_survivors(module, tests):
         db.execute("DELETE FROM work_results WHERE upper(test_outcome) = 'SURVIVED'")
     db.close()
     print(f"== {module}: survivors again in {workspace.relative_to(ROOT)}", flush=True)
-    _run(workspace, str(BIN / "cosmic-ray"), "exec", "cosmic-ray.toml", "session.sqlite")
+    with _fork_server(workspace):
+        _run(workspace, str(BIN / "cosmic-ray"), "exec", "cosmic-ray.toml", "session.sqlite")
     print(f"== {module}: done", flush=True)
 
 
