@@ -506,3 +506,46 @@ def test_unknown_agreement_or_orders_count_as_none():
     has_agreement = pd.array([pd.NA, True, True], dtype="boolean")
     classes = propose_classes(tiers, has_orders, [np.nan, np.nan, 90.0], has_agreement, S)
     assert list(classes) == ["key", "strategic", "potential"]
+
+
+def test_rank_shares_of_a_large_customer_base():
+    scores = pd.Series(np.arange(2000, 0, -1), dtype=float)
+    tiers = tier_by_rank_share(scores, 10, 20)
+    assert [(tiers == tier).sum() for tier in "abc"] == [200, 400, 1400]
+
+
+def test_missing_revenue_is_no_revenue():
+    assert list(tier_by_pareto(pd.Series([np.nan, 100.0]), 70, 100)) == ["c", "a"]
+    # No revenue in the comparison window (missing) and 50 now: +100 %.
+    assert list(growth_percent([50.0], [np.nan])) == [100.0]
+    contribution, _loyalty = tiering.contribution_loyalty(pd.DataFrame({"margin": [10.0, np.nan]}))
+    assert list(contribution) == [100.0, 0.0]
+
+
+def test_evaluate_rounds_figures_to_two_decimals():
+    measures = pd.DataFrame(
+        {
+            "revenue": [10.0, 20.0, 30.0, 40.0],
+            "revenue_previous": [30.0, 30.0, 30.0, 30.0],
+            "months_since_first": [30] * 4,
+            "months_since_last": [1] * 4,
+        },
+        index=[1, 2, 3, 4],
+    )
+    criteria = [_measured("revenue"), {"id": "r", "kind": "rated", "weight": 1}]
+    ratings = pd.DataFrame({"r": [4.123]}, index=[1])
+    result, breakdown, _a = evaluate(measures, ratings, criteria, {})
+    # Revenue percentiles 0, 33.33, 66.67, 100; customer 1 also has rating 4.123 -> 78.075.
+    assert list(result["score"]) == [39.04, 33.33, 66.67, 100.0]
+    assert list(breakdown["revenue"]) == [0.0, 33.33, 66.67, 100.0]
+    assert result.loc[1, "rating_total"] == 4.12
+    # Growth -66.67, -33.33, 0, +33.33 %.
+    assert list(result["growth"]) == [-66.67, -33.33, 0.0, 33.33]
+    # Contribution: mean of the revenue and growth percentiles (the same order): 0, 33.33, ...
+    assert list(result["contribution"]) == [0.0, 33.33, 66.67, 100.0]
+    # Without revenue columns every customer has none: no growth, C by Pareto.
+    result, _b, _a = evaluate(
+        measures[["months_since_first", "months_since_last"]], None, criteria, {"tier_method": "pareto"}
+    )
+    assert list(result["tier"]) == ["c"] * 4
+    assert list(result["growth"]) == [0.0] * 4
