@@ -241,6 +241,7 @@ def test_merge_joins_touching_and_nested_intervals_and_drops_empty_ones():
     assert merge([(1, 10), (2, 4)]) == [(1, 10)]
     assert merge([(1, 2), (3, 5), (4, 6)]) == [(1, 2), (3, 6)]
     assert merge([(5, 4)]) == []
+    assert merge([(2, 2)]) == []
 
 
 def test_working_time_of_a_day_in_the_local_zone():
@@ -375,3 +376,22 @@ def test_empty_condition_set_means_any_value():
     # A list of values (several order lines) matches when one of them is allowed.
     assert match_rule([{"product_category": {7}}], {"product_category": [3, 7]}) == 0
     assert match_rule([{"product_category": {7}}], {"product_category": (3,)}) is None
+
+
+def test_both_week_types_of_one_weekday_count_in_their_own_weeks():
+    # Monday mornings in even weeks, Monday afternoons in odd weeks (listed in that order).
+    calendar = WorkCalendar(tz="UTC", attendances=((0, 8, 12, 0), (0, 13, 17, 1)))
+    for monday in (date(2026, 11, 23), date(2026, 11, 30)):
+        start = datetime.combine(monday, datetime.min.time())
+        hours = 12 if parity(monday) == 0 else 17
+        assert work_intervals(calendar, start, start + timedelta(days=1)) == [
+            (start + timedelta(hours=hours - 4), start + timedelta(hours=hours))
+        ]
+
+
+def test_a_calendar_is_a_value():
+    # Frozen: the same timetable is equal, hashable (a cache key) and cannot be changed in place.
+    first = WorkCalendar(tz="Asia/Shanghai", attendances=OFFICE)
+    assert first == SHANGHAI and hash(first) == hash(SHANGHAI)
+    with pytest.raises(AttributeError):
+        first.tz = "UTC"
