@@ -549,3 +549,24 @@ def test_evaluate_rounds_figures_to_two_decimals():
     )
     assert list(result["tier"]) == ["c"] * 4
     assert list(result["growth"]) == [0.0] * 4
+
+
+def test_minmax_below_zero_clips_revenue_only():
+    # Bounds -100..100: revenue of -50 counts as 0 (-> 50); growth of -50 % is kept (-> 25).
+    measures = pd.DataFrame({"revenue": [-50.0], "growth": [-50.0]}, index=[1])
+    for measure, expected in (("revenue", 50.0), ("growth", 25.0)):
+        criterion = _measured(measure, "minmax", low=-100, high=100)
+        scores, _b, _t = score_customers(measures, None, [criterion])
+        assert list(scores) == [expected]
+
+
+def test_small_revenues_still_count():
+    # Revenue kept in thousands: 0.5 and 0.25 are real sales.
+    assert list(tier_by_pareto(pd.Series([0.5, 0.25]), 70, 90)) == ["a", "a"]
+    frame = pd.DataFrame({"tier": ["b"], "growth": [40.0], "revenue": [0.5], "revenue_previous": [0.3]}, index=[1])
+    assert detect_anomalies(frame, S) == {1: [("potential", {"growth": 40.0})]}
+
+
+def test_no_tier_drop_alert_without_a_known_previous_window():
+    frame = pd.DataFrame({"tier": ["a"], "growth": [-50.0], "revenue": [50.0], "revenue_previous": [np.nan]}, index=[1])
+    assert detect_anomalies(frame, S) == {}
