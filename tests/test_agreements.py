@@ -83,6 +83,10 @@ def test_calendar_quarters_and_halves_of_a_full_year():
         ("2026 H1", date(2026, 1, 1), date(2026, 6, 30), 1.0),
         ("2026 H2", date(2026, 7, 1), date(2026, 12, 31), 1.0),
     ]
+    # The last quarter of an odd year ends on 31 December of that year too.
+    assert slice_periods(date(2027, 10, 1), date(2027, 12, 31), "quarter") == [
+        {"label": "2027 Q4", "start": date(2027, 10, 1), "end": date(2027, 12, 31), "share": 1.0}
+    ]
     years = slice_periods(date(2026, 1, 1), date(2027, 12, 31), "year")
     assert [(s["label"], s["share"]) for s in years] == [("2026", 1.0), ("2027", 1.0)]
     with pytest.raises(ValueError):

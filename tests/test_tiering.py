@@ -570,3 +570,29 @@ def test_small_revenues_still_count():
 def test_no_tier_drop_alert_without_a_known_previous_window():
     frame = pd.DataFrame({"tier": ["a"], "growth": [-50.0], "revenue": [50.0], "revenue_previous": [np.nan]}, index=[1])
     assert detect_anomalies(frame, S) == {}
+
+
+def test_unknown_methods_are_refused_whatever_their_name():
+    measures = pd.DataFrame({"revenue": [1.0, 2.0]}, index=[1, 2])
+    for method in ("zscore", "average"):
+        with pytest.raises(TieringError):
+            score_customers(measures, None, [_measured("revenue", method)])
+    scores = pd.Series([1.0, 2.0])
+    for method in ("zzz", "abc", "rank"):
+        with pytest.raises(TieringError):
+            tiering.assign_tiers(scores, scores, {**S, "tier_method": method})
+
+
+def test_only_an_a_customer_with_an_agreement_is_strategic():
+    tiers = pd.Series(["a", "b", "c"])
+    classes = propose_classes(tiers, [True, True, True], [np.nan] * 3, [True, True, True], S)
+    assert list(classes) == ["strategic", "key", "general"]
+
+
+def test_refunds_only_are_no_growth_and_no_pareto_share():
+    # Nothing last window, refunds now: no growth, not +100 %.
+    assert list(growth_percent([-20.0], [0.0])) == [0.0]
+    # A refund does not lower the total the shares are taken of: 69.5 + 30.5 = 100.
+    assert list(tier_by_pareto(pd.Series([69.5, 30.5, -50.0]), 70, 90)) == ["a", "a", "c"]
+    frame = pd.DataFrame({"tier": ["b"], "growth": [40.0], "revenue": [np.nan], "revenue_previous": [0.0]}, index=[1])
+    assert detect_anomalies(frame, S) == {}  # no revenue known: not a potential
