@@ -239,6 +239,9 @@ def main():
             extra = () if args.rerun_survivors else (args.sample,)
             for future in [pool.submit(step, m, modules[m], *extra) for m in chosen]:
                 future.result()
+    missing = [m for m in chosen if not (WORK / m / "session.sqlite").exists()]
+    if missing:
+        sys.exit(f"No mutation run yet for {missing}: run without --report-only first.")
     results = [score(module, WORK / module, equivalent, args.show_survivors) for module in chosen]
     print(f"{'module':<14}{'mutants':>8}{'killed':>8}{'survived':>9}{'equiv.':>7}{'score':>8}{'w/o eq.':>9}")
     for r in results:
