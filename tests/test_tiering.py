@@ -596,3 +596,36 @@ def test_refunds_only_are_no_growth_and_no_pareto_share():
     assert list(tier_by_pareto(pd.Series([69.5, 30.5, -50.0]), 70, 90)) == ["a", "a", "c"]
     frame = pd.DataFrame({"tier": ["b"], "growth": [40.0], "revenue": [np.nan], "revenue_previous": [0.0]}, index=[1])
     assert detect_anomalies(frame, S) == {}  # no revenue known: not a potential
+
+
+def test_negative_growth_keeps_its_rank():
+    # Only revenue is clipped at 0: growth of -50 % ranks below -20 %.
+    measures = pd.DataFrame({"growth": [-50.0, -20.0, 10.0]}, index=[1, 2, 3])
+    scores, _b, _t = score_customers(measures, None, [_measured("growth")])
+    assert list(scores) == [0.0, 50.0, 100.0]
+
+
+def test_fractional_ratings_add_up():
+    assert weighted_rating_total([1, 2], [4.5, 3.0]) == 10.5
+
+
+def test_no_tier_drop_alert_on_a_refund_only_history():
+    # Last window refunds of 100, this window refunds of 150: "-50 %", but nothing was bought.
+    frame = pd.DataFrame({"tier": ["a"], "growth": [-50.0], "revenue": [-150.0], "revenue_previous": [-100.0]})
+    assert detect_anomalies(frame, S) == {}
+
+
+def test_unknown_growth_is_no_growth():
+    settings = {**S, "development_threshold": 1.0, "anomaly_drop_threshold": 1.0, "high_growth_threshold": 1.0}
+    frame = pd.DataFrame({"months_since_first": [30], "months_since_last": [1], "growth": [np.nan]})
+    assert list(lifecycle_stages(frame, settings)) == ["stable"]
+    frame = pd.DataFrame(
+        {"tier": ["a", "b"], "growth": [np.nan, np.nan], "revenue": [10.0, 10.0], "revenue_previous": [10.0, 10.0]}
+    )
+    assert detect_anomalies(frame, settings) == {}
+
+
+def test_no_revenue_is_c_even_when_b_goes_up_to_100_percent():
+    # 0.76 (nothing ahead) and 0.60 (47 % ahead) are A, 0.26 (84 % ahead) B, 0 stays C: in
+    # floats the revenue "ahead" of a 0 would add up to 99.999...%, below the B share.
+    assert list(tier_by_pareto(pd.Series([0.6, 0.26, 0.76, 0.0]), 70, 100)) == ["a", "b", "a", "c"]
