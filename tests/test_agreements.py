@@ -143,3 +143,20 @@ def test_rebate_steps_in_any_order():
     assert rebate(2000.0, 120.0, steps) == (60.0, 3.0)
     assert rebate(1000.0, 100.0, []) == (0.0, 0.0)
     assert achievement(-20.0, 100.0) == -20.0
+
+
+def test_unknown_periods_are_refused():
+    for period in ("monthly", "weekly", "yearly"):
+        with pytest.raises(ValueError):
+            slice_periods(date(2026, 1, 1), date(2026, 12, 31), period)
+
+
+def test_forecast_in_a_quarter_of_90_days():
+    # Q1 2026 has 90 days; after 45 of them 45 sold -> 90.
+    assert forecast(45.0, date(2026, 1, 1), date(2026, 3, 31), date(2026, 2, 14)) == pytest.approx(90.0)
+
+
+def test_current_slice_of_a_single_slice_outside_its_dates():
+    whole = slice_periods(date(2026, 3, 1), date(2026, 8, 31), "whole")
+    assert current_slice(whole, date(2026, 9, 1)) is whole[0]
+    assert current_slice(whole, date(2026, 2, 1)) is whole[0]

@@ -190,3 +190,20 @@ def test_seasonality_needs_two_full_seasons():
 def test_single_value_below_zero_forecasts_zero():
     assert forecast([-40.0])["forecast"] == [0.0]
     assert forecast([np.nan, 30.0, None], horizon=2)["forecast"] == [30.0, 30.0]
+
+
+def test_care_date_already_past_in_an_odd_year():
+    assert next_occurrence(date(1980, 3, 5), date(2027, 11, 24)) == date(2028, 3, 5)
+
+
+def test_a_one_day_contact_interval_is_a_plan():
+    assert contact_due(date(2026, 11, 22), 1, date(2026, 11, 24)) == (date(2026, 11, 23), True)
+
+
+def test_monthly_seasonality_by_default_from_two_years():
+    season = [5.0, 3.0, 0.0, -2.0, -4.0, -2.0, 0.0, 1.0, 2.0, 0.0, -1.0, -2.0]  # sums to 0
+    values = [200.0 + 1.5 * t + season[t % 12] for t in range(24)]
+    result = forecast(values, horizon=12)
+    assert result["model"] == "trend+season"
+    assert result["season"] == pytest.approx(season)
+    assert result["forecast"] == pytest.approx([200.0 + 1.5 * t + season[t % 12] for t in range(24, 36)])
