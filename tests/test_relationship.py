@@ -207,3 +207,8 @@ def test_monthly_seasonality_by_default_from_two_years():
     assert result["model"] == "trend+season"
     assert result["season"] == pytest.approx(season)
     assert result["forecast"] == pytest.approx([200.0 + 1.5 * t + season[t % 12] for t in range(24, 36)])
+
+
+def test_small_estimates_and_empty_series():
+    assert wallet_share(0.5, 0.25) == (50.0, 0.25)  # needs kept in thousands
+    assert forecast([], horizon=2) == {"forecast": [0.0, 0.0], "model": "none", "trend": 0.0, "season": None}

@@ -278,7 +278,7 @@ def test_minmax_with_a_lower_bound_above_zero():
     for low, high in ((None, 10), (0, None), (10, 5)):
         with pytest.raises(TieringError):
             minmax_scale([1.0], low, high)
-    with pytest.raises(TieringError):
+    with pytest.raises(TieringError, match="Unknown normalisation"):
         normalise([1.0], "zscore")
 
 
@@ -333,8 +333,9 @@ def test_satisfaction_is_part_of_loyalty():
     assert list(loyalty) == pytest.approx([0.0, 200 / 3, 200 / 3])
     _c, loyalty = tiering.contribution_loyalty(measures, satisfaction=[np.nan] * 3)
     assert list(loyalty) == pytest.approx([0.0, 50.0, 100.0])
-    _c, loyalty = tiering.contribution_loyalty(pd.DataFrame(index=[1, 2]), satisfaction=[70.0, 20.0])
+    contribution, loyalty = tiering.contribution_loyalty(pd.DataFrame(index=[1, 2]), satisfaction=[70.0, 20.0])
     assert list(loyalty) == [70.0, 20.0]
+    assert list(contribution) == [0.0, 0.0]  # nothing to judge the contribution by
 
 
 def test_each_tier_method_is_the_one_applied():
@@ -529,6 +530,7 @@ def test_evaluate_rounds_figures_to_two_decimals():
             "revenue_previous": [30.0, 30.0, 30.0, 30.0],
             "months_since_first": [30] * 4,
             "months_since_last": [1] * 4,
+            "relationship_years": [1.0, 2.0, 3.0, 4.0],
         },
         index=[1, 2, 3, 4],
     )
@@ -543,6 +545,7 @@ def test_evaluate_rounds_figures_to_two_decimals():
     assert list(result["growth"]) == [-66.67, -33.33, 0.0, 33.33]
     # Contribution: mean of the revenue and growth percentiles (the same order): 0, 33.33, ...
     assert list(result["contribution"]) == [0.0, 33.33, 66.67, 100.0]
+    assert list(result["loyalty"]) == [0.0, 33.33, 66.67, 100.0]  # relationship years
     # Without revenue columns every customer has none: no growth, C by Pareto.
     result, _b, _a = evaluate(
         measures[["months_since_first", "months_since_last"]], None, criteria, {"tier_method": "pareto"}
@@ -629,3 +632,27 @@ def test_no_revenue_is_c_even_when_b_goes_up_to_100_percent():
     # 0.76 (nothing ahead) and 0.60 (47 % ahead) are A, 0.26 (84 % ahead) B, 0 stays C: in
     # floats the revenue "ahead" of a 0 would add up to 99.999...%, below the B share.
     assert list(tier_by_pareto(pd.Series([0.6, 0.26, 0.76, 0.0]), 70, 100)) == ["a", "b", "a", "c"]
+
+
+def test_zero_weight_criterion_listed_first_is_skipped_not_the_end():
+    measures = pd.DataFrame({"revenue": [10.0, 20.0], "margin": [90.0, 0.0]}, index=[1, 2])
+    scores, breakdown, _t = score_customers(measures, None, [_measured("margin", weight=0), _measured("revenue")])
+    assert list(scores) == [0.0, 100.0]
+    assert list(breakdown.columns) == ["revenue"]
+
+
+def test_evaluate_reads_missing_revenue_as_none():
+    measures = pd.DataFrame(
+        {
+            "revenue": [50.0, np.nan],
+            "revenue_previous": [np.nan, 20.0],
+            "months_since_first": [30, 30],
+            "months_since_last": [1, 1],
+        },
+        index=[1, 2],
+    )
+    result, _b, _a = evaluate(measures, None, [_measured("revenue")], {"tier_method": "pareto"})
+    # Nothing before and 50 now: +100 %; 20 before and nothing now: -100 %.
+    assert list(result["growth"]) == [100.0, -100.0]
+    assert list(result["tier"]) == ["a", "c"]
+    assert list(result["score"]) == [100.0, 0.0]
