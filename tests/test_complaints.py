@@ -221,6 +221,8 @@ def test_subtract_cuts_holes_and_keeps_open_ends_open():
         (utc(2026, 1, 5, 11), utc(2026, 1, 5, 15)),
     ]
     assert subtract(day, []) == day
+    # A pause up to the close: the block ends when the pause starts, with no empty piece.
+    assert subtract(day, [(utc(2026, 1, 5, 16), utc(2026, 1, 5, 17))]) == [(utc(2026, 1, 5, 8), utc(2026, 1, 5, 16))]
     # A pause from the opening: the working block starts when it ends, with no empty piece.
     assert subtract(day, [(utc(2026, 1, 5, 8), utc(2026, 1, 5, 9))]) == [(utc(2026, 1, 5, 9), utc(2026, 1, 5, 17))]
     assert subtract(day, [(utc(2026, 1, 5, 7), utc(2026, 1, 5, 18))]) == []
