@@ -93,6 +93,7 @@ def _run(workspace, *command):
 def _fork_server(workspace):
     """The pytest fork server of tools/mutation_server.py, for the time of a cosmic-ray run."""
     sock = workspace / "pytest.sock"
+    sock.unlink(missing_ok=True)  # a stale socket would let cosmic-ray start before the server
     timeout = _load(CONFIG)["cosmic-ray"]["timeout"]
     server = subprocess.Popen(
         [sys.executable, str(SERVER), "serve", str(sock), str(timeout)], cwd=workspace, env=_env()

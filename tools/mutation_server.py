@@ -17,8 +17,19 @@ import sys
 
 
 def client(path, args):
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.connect(path)
+    import time
+
+    for _attempt in range(300):  # the server may still be importing: never report a kill for that
+        try:
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            conn.connect(path)
+            break
+        except OSError:
+            conn.close()
+            time.sleep(0.2)
+    else:
+        sys.exit(f"No pytest fork server at {path}")
+    with conn:
         conn.sendall(json.dumps(args).encode() + b"\n")
         reply = conn.makefile().readline()
     sys.exit(int(reply or 3))
