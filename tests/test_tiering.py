@@ -619,7 +619,13 @@ def test_no_tier_drop_alert_on_a_refund_only_history():
 
 
 def test_unknown_growth_is_no_growth():
-    settings = {**S, "development_threshold": 1.0, "anomaly_drop_threshold": 1.0, "high_growth_threshold": 1.0}
+    settings = {
+        **S,
+        "development_threshold": 1.0,
+        "decline_threshold": 1.0,
+        "anomaly_drop_threshold": 1.0,
+        "high_growth_threshold": 1.0,
+    }
     frame = pd.DataFrame({"months_since_first": [30], "months_since_last": [1], "growth": [np.nan]})
     assert list(lifecycle_stages(frame, settings)) == ["stable"]
     frame = pd.DataFrame(
@@ -656,3 +662,50 @@ def test_evaluate_reads_missing_revenue_as_none():
     assert list(result["growth"]) == [100.0, -100.0]
     assert list(result["tier"]) == ["a", "c"]
     assert list(result["score"]) == [100.0, 0.0]
+
+
+def test_small_figures_in_thousands_count():
+    # Revenue kept in thousands: 0.5 before and nothing now is a drop; 0.5 from nothing is growth.
+    frame = pd.DataFrame({"tier": ["a"], "growth": [-100.0], "revenue": [0.0], "revenue_previous": [0.5]}, index=[1])
+    assert detect_anomalies(frame, S) == {1: [("tier_drop", {"drop": 100.0})]}
+    assert list(growth_percent([0.5], [0.0])) == [100.0]
+    measures = pd.DataFrame({"revenue": [0.5, 0.25]}, index=[1, 2])
+    scores, _b, _t = score_customers(measures, None, [_measured("revenue")])
+    assert list(scores) == [100.0, 0.0]
+
+
+def test_refunding_customer_is_not_a_potential():
+    frame = pd.DataFrame({"tier": ["b"], "growth": [40.0], "revenue": [-5.0], "revenue_previous": [-10.0]}, index=[1])
+    assert detect_anomalies(frame, S) == {}
+
+
+def test_either_missing_history_month_means_prospect():
+    assert lifecycle_stage(None, 5, 0, S) == "prospect"
+    assert lifecycle_stage(5, None, 0, S) == "prospect"
+
+
+def test_anomalies_without_a_tier_column_raise_no_tier_drop():
+    frame = pd.DataFrame({"account_class": ["key"], "growth": [-50.0], "revenue": [50.0], "revenue_previous": [100.0]})
+    assert detect_anomalies(frame, S) == {}
+
+
+def test_breadth_without_industry_gives_no_cross_sell_alert():
+    measures = pd.DataFrame(
+        {
+            "revenue": [10.0, 20.0],
+            "revenue_previous": [10.0, 20.0],
+            "months_since_first": [30, 30],
+            "months_since_last": [1, 1],
+            "breadth": [1, 6],
+        },
+        index=[1, 2],
+    )
+    _result, _b, anomalies = evaluate(measures, None, [_measured("revenue")], {})
+    assert anomalies == {}
+
+
+def test_mismatched_weights_and_ratings_are_refused():
+    with pytest.raises(ValueError):
+        weighted_rating_total([1, 2], [3])
+    with pytest.raises(TieringError, match="Unknown normalisation"):
+        normalise([1.0], "average")
