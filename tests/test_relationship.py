@@ -212,3 +212,12 @@ def test_monthly_seasonality_by_default_from_two_years():
 def test_small_estimates_and_empty_series():
     assert wallet_share(0.5, 0.25) == (50.0, 0.25)  # needs kept in thousands
     assert forecast([], horizon=2) == {"forecast": [0.0, 0.0], "model": "none", "trend": 0.0, "season": None}
+
+
+def test_negative_inputs_mean_no_estimate_and_no_season():
+    assert wallet_share(-0.5, 10.0) == (None, 0.0)
+    values = [100.0 + 3.0 * t for t in range(12)]
+    for season_length in (-4, 0, 1):
+        result = forecast(values, season_length=season_length)
+        assert result["model"] == "trend"
+        assert result["forecast"] == pytest.approx([136.0])
