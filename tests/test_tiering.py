@@ -709,3 +709,11 @@ def test_mismatched_weights_and_ratings_are_refused():
         weighted_rating_total([1, 2], [3])
     with pytest.raises(TieringError, match="Unknown normalisation"):
         normalise([1.0], "average")
+
+
+def test_evaluate_without_a_revenue_column_reads_none_now():
+    measures = pd.DataFrame(
+        {"revenue_previous": [20.0], "months_since_first": [30], "months_since_last": [1]}, index=[1]
+    )
+    result, _b, _a = evaluate(measures, None, [_measured("revenue")], {})
+    assert list(result["growth"]) == [-100.0]  # 20 before, nothing now
