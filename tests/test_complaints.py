@@ -258,6 +258,7 @@ def test_working_time_of_a_day_in_the_local_zone():
     ]
     assert work_intervals(SHANGHAI, local(0, 10), local(0, 10)) == []
     assert work_intervals(None, local(0, 10), local(0, 9)) == []
+    assert work_intervals(None, local(0, 10), local(0, 10)) == []  # not an empty interval
     assert elapsed_hours(local(0, 12), local(0, 9), SHANGHAI) == 0.0
 
 
