@@ -146,7 +146,7 @@ def test_rebate_steps_in_any_order():
 
 
 def test_unknown_periods_are_refused():
-    for period in ("monthly", "weekly", "yearly"):
+    for period in ("monthly", "weekly", "yearly", "daily"):
         with pytest.raises(ValueError):
             slice_periods(date(2026, 1, 1), date(2026, 12, 31), period)
 
