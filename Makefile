@@ -3,7 +3,7 @@
 ODOO_SRC ?= /opt/odoo
 export ODOO_SRC
 
-.PHONY: setup run test test-engine test-odoo test-upgrade lint pot bench stop-db clean
+.PHONY: setup run test test-engine test-odoo test-upgrade mutation lint pot bench stop-db clean
 
 setup:
 	@bash tools/crm.sh setup
@@ -30,6 +30,11 @@ test-odoo: setup
 # Install the last release (.ci/upgrade-from) with demo data, upgrade, compare records and figures.
 test-upgrade:
 	@bash tools/crm.sh upgrade-test
+
+# Mutation testing of the engine with cosmic-ray, a score per module (not part of `make test`:
+# it takes tens of minutes). MODULES="complaints tiering" make mutation runs only those.
+mutation: setup
+	.venv/bin/python tools/mutation.py $(MODULES)
 
 pot:
 	@bash tools/crm.sh pot

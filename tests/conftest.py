@@ -5,8 +5,11 @@ tests free of Odoo and proves the engine never needs it.
 """
 
 import importlib.util
+import os
 import pathlib
 import sys
+
+from hypothesis import settings
 
 ENGINE_DIR = pathlib.Path(__file__).resolve().parent.parent / "customer_relations" / "engine"
 
@@ -24,3 +27,10 @@ def _load_engine():
 
 
 _load_engine()
+
+
+# Property tests: the "engine" profile draws new examples each run; tools/mutation.py selects
+# "mutation" (the same 25 examples for every mutant, nothing stored): comparable and quick.
+settings.register_profile("engine", deadline=None, max_examples=60)
+settings.register_profile("mutation", deadline=None, derandomize=True, database=None, max_examples=25)
+settings.load_profile(os.environ.get("CR_HYPOTHESIS_PROFILE", "engine"))

@@ -125,3 +125,99 @@ def test_forecast_short_series_single_point_and_empty():
 
 def test_forecast_is_never_negative():
     assert forecast([300.0, 200.0, 100.0], horizon=3)["forecast"] == [0.0, 0.0, 0.0]
+
+
+# --- what the first mutation run found unpinned (issue 19) ----------------------------------
+def test_share_of_wallet_with_refunds_or_a_negative_estimate():
+    assert wallet_share(100.0, -50.0) == (0.0, 100.0)  # refunds: no share, the whole need is open
+    assert wallet_share(-100.0, 50.0) == (None, 0.0)
+    assert wallet_share(None, 50.0) == (None, 0.0)
+
+
+def test_plan_done_beyond_the_plan_misses_nothing():
+    result = plan_vs_done({"visit": 1}, [("visit", date(2026, 3, 1)), ("visit", date(2026, 4, 1))], 2026)
+    assert result == {"visit": {"planned": 1, "done": 2, "missing": 0}}
+    assert plan_vs_done({}, [], 2026) == {}
+
+
+def test_contact_due_today_is_not_yet_overdue():
+    today = date(2026, 11, 24)
+    assert contact_due(date(2026, 10, 25), 30, today) == (today, False)
+    assert contact_due(date(2026, 10, 24), 30, today) == (date(2026, 11, 23), True)
+    assert contact_due(date(2026, 10, 24), -5, today) == (None, False)
+    assert contact_due(None, None, today) == (None, False)
+
+
+def test_care_date_today_and_on_29_february():
+    assert next_occurrence(date(1980, 11, 24), date(2026, 11, 24)) == date(2026, 11, 24)
+    assert next_occurrence(date(1980, 11, 23), date(2026, 11, 24)) == date(2027, 11, 23)
+    assert due_within(date(1984, 2, 29), date(2027, 2, 21), 7) == date(2027, 2, 28)
+    assert due_within(date(1984, 2, 29), date(2027, 2, 20), 7) is None
+    assert due_within(date(1975, 11, 24), date(2026, 11, 24), 0) == date(2026, 11, 24)
+
+
+def test_equal_mean_ranks_are_split_by_revenue():
+    # X ranks (1, 3, 2), Y (2, 1, 3), Z (3, 2, 1): every mean is 2, revenue decides.
+    current = pd.DataFrame(
+        {"revenue": [100.0, 300.0, 200.0], "orders": [2, 1, 3], "margin": [30.0, 20.0, 10.0]}, index=["Z", "X", "Y"]
+    )
+    ranked = rank_customers(current, current.iloc[0:0])
+    assert list(ranked.index) == ["X", "Y", "Z"]
+    assert ranked["rank"].tolist() == [1, 2, 3]
+    assert ranked.loc["Z", "rank_margin"] == 1 and ranked.loc["Y", "rank_orders"] == 1
+    assert ranked["movement"].isna().all()  # an empty previous period: everyone is new
+
+
+def test_ranking_reads_missing_figures_as_zero():
+    current = pd.DataFrame({"revenue": [np.nan, 10.0], "orders": [1, 1], "margin": [1.0, 1.0]}, index=["A", "B"])
+    ranked = rank_customers(current)
+    assert list(ranked.index) == ["B", "A"]
+    assert ranked.loc["A", "rank_revenue"] == 2 and ranked.loc["A", "revenue"] == 0.0
+
+
+def test_seasonality_needs_two_full_seasons():
+    season = [10.0, -5.0, 0.0, -5.0]
+    values = [100.0 + 3.0 * t + season[t % 4] for t in range(8)]
+    result = forecast(values, season_length=4, horizon=2)
+    assert result["model"] == "trend+season"
+    assert result["season"] == pytest.approx(season)
+    assert result["forecast"] == pytest.approx([100.0 + 3.0 * 8 + 10.0, 100.0 + 3.0 * 9 - 5.0])
+    assert forecast(values[:7], season_length=4)["model"] == "trend"
+    assert forecast(values, season_length=1)["model"] == "trend"
+    assert forecast(values, season_length=None)["season"] is None
+
+
+def test_single_value_below_zero_forecasts_zero():
+    assert forecast([-40.0])["forecast"] == [0.0]
+    assert forecast([np.nan, 30.0, None], horizon=2)["forecast"] == [30.0, 30.0]
+
+
+def test_care_date_already_past_in_an_odd_year():
+    assert next_occurrence(date(1980, 3, 5), date(2027, 11, 24)) == date(2028, 3, 5)
+
+
+def test_a_one_day_contact_interval_is_a_plan():
+    assert contact_due(date(2026, 11, 22), 1, date(2026, 11, 24)) == (date(2026, 11, 23), True)
+
+
+def test_monthly_seasonality_by_default_from_two_years():
+    season = [5.0, 3.0, 0.0, -2.0, -4.0, -2.0, 0.0, 1.0, 2.0, 0.0, -1.0, -2.0]  # sums to 0
+    values = [200.0 + 1.5 * t + season[t % 12] for t in range(24)]
+    result = forecast(values, horizon=12)
+    assert result["model"] == "trend+season"
+    assert result["season"] == pytest.approx(season)
+    assert result["forecast"] == pytest.approx([200.0 + 1.5 * t + season[t % 12] for t in range(24, 36)])
+
+
+def test_small_estimates_and_empty_series():
+    assert wallet_share(0.5, 0.25) == (50.0, 0.25)  # needs kept in thousands
+    assert forecast([], horizon=2) == {"forecast": [0.0, 0.0], "model": "none", "trend": 0.0, "season": None}
+
+
+def test_negative_inputs_mean_no_estimate_and_no_season():
+    assert wallet_share(-0.5, 10.0) == (None, 0.0)
+    values = [100.0 + 3.0 * t for t in range(12)]
+    for season_length in (-4, 0, 1):
+        result = forecast(values, season_length=season_length)
+        assert result["model"] == "trend"
+        assert result["forecast"] == pytest.approx([136.0])

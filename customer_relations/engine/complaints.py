@@ -57,13 +57,9 @@ def _week_type(day):
 
 
 def _local_to_utc(day, hours, zone):
-    if hours >= 24:
-        day, hours = day + timedelta(days=1), 0.0
-    whole = int(hours)
-    minutes = round((hours - whole) * 60)
-    if minutes == 60:
-        whole, minutes = whole + 1, 0
-    local = datetime.combine(day, time(whole, minutes), tzinfo=zone)
+    """UTC moment of ``hours`` (to the minute; 24 is the midnight that ends ``day``) on the local
+    ``day``. Adding to an aware datetime is wall-clock arithmetic, as Odoo's calendars mean it."""
+    local = datetime.combine(day, time(0), tzinfo=zone) + timedelta(minutes=round(hours * 60))
     return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 

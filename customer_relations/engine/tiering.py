@@ -28,19 +28,6 @@ ACCOUNT_CLASSES = ("strategic", "key", "general", "potential")
 LIFECYCLE_STAGES = ("prospect", "identification", "development", "stable", "decline", "lost")
 QUADRANTS = ("core", "at_risk", "develop", "marginal")
 
-# measure key -> (lower is better by default, part of contribution, part of loyalty)
-MEASURES = {
-    "revenue": (False, True, False),
-    "margin": (False, True, False),
-    "order_count": (False, False, False),
-    "relationship_years": (False, False, True),
-    "growth": (False, True, False),
-    "breadth": (False, False, False),
-    "punctuality": (True, False, False),
-    "complaints": (True, False, False),
-    "satisfaction": (False, False, True),
-}
-
 DEFAULT_SETTINGS = {
     "tier_method": "threshold",
     "threshold_a": 70.0,
