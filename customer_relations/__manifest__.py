@@ -2,7 +2,7 @@
     "name": "Customer Relations",
     "summary": "Customer tiering, key-account agreements, complaint handling and "
     "satisfaction analysis for B2B manufacturers and distributors",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/customer-relations/customer_relations",
     "author": "Customer Relations Developers",

@@ -51,6 +51,11 @@ FIGURES = [
         "FROM customer_complaint_transition ORDER BY id",
     ),
     (
+        "revenue forecasts",
+        "SELECT id, partner_id, period_start::text, round(forecast::numeric, 2) FROM customer_revenue_forecast "
+        "ORDER BY id",
+    ),
+    (
         "survey satisfaction scores",
         "SELECT id, round(satisfaction_index::numeric, 1) FROM survey_user_input "
         "WHERE satisfaction_index IS NOT NULL ORDER BY id",

@@ -22,7 +22,7 @@ class CustomerRevenueForecast(models.Model):
     period_start = fields.Date(required=True, index=True)
     period_end = fields.Date(required=True)
     model = fields.Selection(
-        [*FORECAST_MODEL, ("none", "No history")],
+        [*FORECAST_MODEL, ("none", "No history"), ("legacy", "Earlier trend method (not backtested)")],
         string="Method",
         readonly=True,
         help="Chosen per customer by a hold-out backtest: exponential smoothing (damped trend, with "
