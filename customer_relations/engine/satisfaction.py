@@ -35,6 +35,11 @@ ALPHA_SMALL_N = 30
 #: KMO / Bartlett / factors on fewer than this many complete answers per item get one
 FACTOR_ANSWERS_PER_ITEM = 5
 SIGNIFICANCE = 0.05
+#: dissatisfied < 60 <= average < 75 <= satisfied < 90 <= fully satisfied
+LEVEL_BANDS = (60.0, 75.0, 90.0)
+#: promoter 9-10, passive 7-8, detractor 0-6 (0-10 recommend answers)
+NPS_PROMOTER = 9
+NPS_PASSIVE = 7
 
 FINDING_CODES = (
     "too_few_to_estimate",  # n: only n answers, intervals clipped, the rest not estimated
@@ -90,7 +95,7 @@ def weighted_mean(values, weights):
     return sum(v * w for v, w in pairs) / total
 
 
-def satisfaction_level(index, bands=(60.0, 75.0, 90.0)):
+def satisfaction_level(index, bands=LEVEL_BANDS):
     """dissatisfied / average / satisfied / fully_satisfied from a 0-100 index."""
     if index is None:
         return None
@@ -108,9 +113,9 @@ def nps_category(score):
     """promoter (9-10), passive (7-8), detractor (0-6) from a 0-10 answer."""
     if score is None or (isinstance(score, float) and math.isnan(score)):
         return None
-    if score >= 9:
+    if score >= NPS_PROMOTER:
         return "promoter"
-    if score >= 7:
+    if score >= NPS_PASSIVE:
         return "passive"
     return "detractor"
 
@@ -131,8 +136,8 @@ def nps(scores, confidence=0.95):
     low_bound, high_bound = RECOMMEND_BOUNDS
     if values.min() < low_bound or values.max() > high_bound:
         return {**empty, "flags": [_flag("recommend_out_of_scale", low=float(values.min()), high=float(values.max()))]}
-    promoters = float((values >= 9).mean())
-    detractors = float((values <= 6).mean())
+    promoters = float((values >= NPS_PROMOTER).mean())
+    detractors = float((values < NPS_PASSIVE).mean())
     value = promoters - detractors
     low = high = None
     if n >= 2:
@@ -653,7 +658,7 @@ def compare_groups(values, groups, min_size=5):
 ROLES = ("item", "overall", "recommend", "repurchase")
 
 
-def score_answers(lines, dimension_weights, bands=(60.0, 75.0, 90.0)):
+def score_answers(lines, dimension_weights, bands=LEVEL_BANDS):
     """Score survey answers.
 
     :param lines: DataFrame with one row per answered item: ``response`` (answer id),
@@ -799,3 +804,55 @@ def analyse(
         test["significant"] = test["anova_p"] is not None and test["anova_p"] < significance
         result["segments"][column] = {"groups": groups, "test": test}
     return _clean(result)
+
+
+# ---------------------------------------------------------------------------------------
+# chart layout (the importance-performance chart drawn as SVG by the campaign)
+# ---------------------------------------------------------------------------------------
+def _step(span, count=5):
+    raw = span / max(count, 1)
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def chart_range(low, high, floor, ceiling, count=5):
+    """An axis range around the data [low, high], on round steps, within [floor, ceiling]
+    (so that points are spread over the plot instead of bunched in a corner)."""
+    span = high - low
+    pad = span * 0.15 if span > 0 else max(abs(high) * 0.1, (ceiling - floor) * 0.05)
+    step = _step(span + 2 * pad, count)
+    start = max(floor, math.floor((low - pad) / step) * step)
+    end = min(ceiling, math.ceil((high + pad) / step) * step)
+    if end <= start:
+        end = start + step
+    return start, end
+
+
+def chart_ticks(low, high, count=5):
+    """Round tick values from ``low`` to ``high``."""
+    step = _step(high - low, count)
+    first = math.ceil(low / step - 1e-9) * step
+    ticks = []
+    value = first
+    while value <= high + 1e-9 and len(ticks) < 50:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def spread_labels(positions, gap, low, high):
+    """Label positions (same order as the sorted ``positions``) at least ``gap`` apart,
+    each as close to its point as possible, all within [low, high]."""
+    placed = []
+    for position in positions:
+        y = max(position, low) if not placed else max(position, placed[-1] + gap)
+        placed.append(y)
+    overflow = placed[-1] - high if placed else 0
+    if overflow > 0:  # push the stack back up from the bottom
+        placed[-1] = high
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = min(placed[i], placed[i + 1] - gap)
+    return placed
