@@ -601,7 +601,7 @@ class CustomerSatisfactionCampaign(models.Model):
             return "-"
         return f"{self._fmt(row.get('low'), pattern)} - {self._fmt(row.get('high'), pattern)}"
 
-    def _quadrant_svg(self, data, width=560, height=360):
+    def _quadrant_svg(self, data, width=640, height=360):
         """Importance-performance scatter as inline SVG: importance (|r| with overall
         satisfaction) across, performance (mean score) up; the axes cross at the means,
         both axes carry ticks with values, and labels are moved apart so none collides."""
@@ -610,7 +610,7 @@ class CustomerSatisfactionCampaign(models.Model):
         keys = [k for k in importance if k in performance]
         if not keys:
             return Markup("")
-        left, right, top, bottom = 56, 150, 20, 46
+        left, right, top, bottom = 56, 210, 20, 46
         xs = [importance[k] for k in keys]
         ys = [performance[k] for k in keys]
         x_low, x_high = engine.chart_range(min(xs), max(xs), 0.0, 1.0)
@@ -675,6 +675,12 @@ class CustomerSatisfactionCampaign(models.Model):
             Markup("<text x='{}' y='{}' text-anchor='end' fill='{}'>{}</text>").format(
                 width - right - 4, height - bottom - 6, grey, self.env._("Concentrate here")
             ),
+            Markup("<text x='{}' y='{}' fill='{}'>{}</text>").format(
+                left + 4, top + 13, grey, self.env._("Possible overkill")
+            ),
+            Markup("<text x='{}' y='{}' fill='{}'>{}</text>").format(
+                left + 4, height - bottom - 6, grey, self.env._("Low priority")
+            ),
         ]
         # labels in the right margin, ordered like the points and at least 14 px apart
         points = sorted(((py(performance[k]), px(importance[k]), k) for k in keys), key=lambda p: p[0])
@@ -685,7 +691,15 @@ class CustomerSatisfactionCampaign(models.Model):
                     "<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='#1E6E8C'/>"
                     "<line x1='{x:.1f}' y1='{y:.1f}' x2='{lx}' y2='{ly:.1f}' stroke='#adb5bd'/>"
                     "<text x='{tx}' y='{ty:.1f}'>{label}</text>"
-                ).format(x=x, y=y, lx=width - right + 6, ly=ly, tx=width - right + 9, ty=ly + 4, label=key)
+                ).format(
+                    x=x,
+                    y=y,
+                    lx=width - right + 6,
+                    ly=ly,
+                    tx=width - right + 9,
+                    ty=ly + 4,
+                    label=key if len(key) <= 32 else key[:31] + "\u2026",
+                )
             )
         parts.append(Markup("</svg>"))
         return Markup("").join(parts)
