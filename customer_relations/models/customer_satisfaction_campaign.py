@@ -344,8 +344,8 @@ class CustomerSatisfactionCampaign(models.Model):
             )
         # Dimension scores as stored by the scoring (full precision).
         score_ids, scores = self._copy_floats(
-            "SELECT user_input_id, dimension_id::float8, score::float8 FROM customer_satisfaction_score "
-            "WHERE user_input_id = ANY(%s)",
+            "SELECT u.id, d.key::float8, d.value::float8 FROM survey_user_input u "
+            "CROSS JOIN LATERAL jsonb_each_text(u.satisfaction_dimension_scores) d WHERE u.id = ANY(%s)",
             [ids.tolist()],
             2,
         )
