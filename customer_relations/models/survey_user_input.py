@@ -49,8 +49,9 @@ class SurveyUserInput(models.Model):
             answer.satisfaction_partner_id = answer.partner_id.commercial_partner_id
 
     def init(self):
-        super().init()
+        result = super().init()
         self.env["customer.satisfaction.score"]._create_view()
+        return result
 
     def _mark_done(self):
         result = super()._mark_done()
