@@ -67,33 +67,33 @@ class SurveyUserInput(models.Model):
     # choices and choices without a value are left out, never counted as 0. This mirrors
     # engine.satisfaction.scale_to_100 / score_answers (the reference, compared in the tests).
     _SATISFACTION_LINES_SQL = """
-        WITH bounds AS (
-            SELECT o.question_id, MIN(o.satisfaction_value) AS low, MAX(o.satisfaction_value) AS high
-              FROM survey_question_answer o
-              JOIN survey_question q ON q.id = o.question_id AND q.satisfaction_role IS NOT NULL
-             WHERE NOT COALESCE(o.satisfaction_skip, FALSE) AND o.satisfaction_value IS NOT NULL
-          GROUP BY o.question_id
-        ), raw_lines AS (
-            SELECT l.user_input_id AS response, q.id AS question, COALESCE(l.matrix_row_id, 0) AS row_id,
-                   q.satisfaction_role AS role, q.satisfaction_dimension_id AS dimension,
+        WITH scored_questions AS (
+            SELECT q.id, q.satisfaction_role AS role, q.satisfaction_dimension_id AS dimension,
                    COALESCE(q.satisfaction_item_weight, 1.0) AS item_weight,
                    COALESCE(q.satisfaction_reverse, FALSE) AS reverse,
-                   (CASE WHEN l.answer_type = 'scale' THEN l.value_scale ELSE a.satisfaction_value END)::float8 AS raw,
-                   (CASE WHEN l.answer_type = 'scale' THEN q.scale_min ELSE b.low END)::float8 AS low,
-                   (CASE WHEN l.answer_type = 'scale' THEN q.scale_max ELSE b.high END)::float8 AS high
+                   q.scale_min::float8 AS scale_low, q.scale_max::float8 AS scale_high, b.low, b.high
+              FROM survey_question q
+         LEFT JOIN (SELECT o.question_id, MIN(o.satisfaction_value) AS low, MAX(o.satisfaction_value) AS high
+                      FROM survey_question_answer o
+                     WHERE NOT COALESCE(o.satisfaction_skip, FALSE) AND o.satisfaction_value IS NOT NULL
+                  GROUP BY o.question_id) b ON b.question_id = q.id
+             WHERE q.satisfaction_role IS NOT NULL
+        ), raw_lines AS (
+            SELECT l.user_input_id AS response, q.id AS question, COALESCE(l.matrix_row_id, 0) AS row_id,
+                   q.role, q.dimension, q.item_weight, q.reverse,
+                   CASE WHEN l.answer_type = 'scale' THEN l.value_scale::float8 ELSE a.satisfaction_value END AS raw,
+                   CASE WHEN l.answer_type = 'scale' THEN q.scale_low ELSE q.low END AS low,
+                   CASE WHEN l.answer_type = 'scale' THEN q.scale_high ELSE q.high END AS high
               FROM survey_user_input_line l
-              JOIN survey_question q ON q.id = l.question_id AND q.satisfaction_role IS NOT NULL
-         LEFT JOIN survey_question_answer a ON a.id = l.suggested_answer_id
-         LEFT JOIN bounds b ON b.question_id = q.id
-             WHERE l.user_input_id = ANY(%(ids)s) AND NOT COALESCE(l.skipped, FALSE)
-               AND l.answer_type IN ('scale', 'suggestion')
-               AND (l.answer_type = 'scale'
-                    OR (NOT COALESCE(a.satisfaction_skip, FALSE) AND a.satisfaction_value IS NOT NULL))
+              JOIN scored_questions q ON q.id = l.question_id
+         LEFT JOIN survey_question_answer a
+                ON a.id = l.suggested_answer_id AND NOT COALESCE(a.satisfaction_skip, FALSE)
+             WHERE l.user_input_id = ANY(%(ids)s) AND l.answer_type IN ('scale', 'suggestion')
         ), lines AS (
             SELECT response, question, row_id, role, dimension, item_weight, raw,
-                   CASE WHEN reverse THEN 100.0 - v.value ELSE v.value END AS value
-              FROM raw_lines,
-                   LATERAL (SELECT LEAST(GREATEST((raw - low) / (high - low) * 100.0, 0.0), 100.0) AS value) v
+                   CASE WHEN reverse THEN 100.0 - LEAST(GREATEST((raw - low) / (high - low) * 100.0, 0.0), 100.0)
+                        ELSE LEAST(GREATEST((raw - low) / (high - low) * 100.0, 0.0), 100.0) END AS value
+              FROM raw_lines
              WHERE raw IS NOT NULL AND high > low
         )
     """
@@ -115,11 +115,17 @@ class SurveyUserInput(models.Model):
             self.env.cr.execute(
                 self._SATISFACTION_LINES_SQL
                 + """
-                , dimension_scores AS (
-                    SELECT response, dimension, SUM(value * item_weight) / SUM(item_weight) AS score
+                , per_role AS (
+                    SELECT response, role, dimension,
+                           SUM(value * item_weight) FILTER (WHERE item_weight > 0) AS weighted,
+                           SUM(item_weight) FILTER (WHERE item_weight > 0) AS weight,
+                           AVG(value) AS value, AVG(raw) AS raw
                       FROM lines
-                     WHERE role = 'item' AND dimension IS NOT NULL AND item_weight > 0
-                  GROUP BY response, dimension
+                  GROUP BY response, role, dimension
+                ), dimension_scores AS (
+                    SELECT response, dimension, weighted / weight AS score
+                      FROM per_role
+                     WHERE role = 'item' AND dimension IS NOT NULL AND weight > 0
                 ), indexes AS (
                     SELECT s.response, SUM(s.score * d.weight) / SUM(d.weight) AS idx
                       FROM dimension_scores s
@@ -127,10 +133,10 @@ class SurveyUserInput(models.Model):
                   GROUP BY s.response
                 ), roles AS (
                     SELECT response,
-                           AVG(value) FILTER (WHERE role = 'overall') AS overall,
-                           AVG(raw) FILTER (WHERE role = 'recommend') AS recommend,
-                           AVG(value) FILTER (WHERE role = 'repurchase') AS repurchase
-                      FROM lines
+                           MAX(value) FILTER (WHERE role = 'overall') AS overall,
+                           MAX(raw) FILTER (WHERE role = 'recommend') AS recommend,
+                           MAX(value) FILTER (WHERE role = 'repurchase') AS repurchase
+                      FROM per_role
                   GROUP BY response
                 ), dimension_sets AS (
                     SELECT response, jsonb_object_agg(dimension::text, score) AS scores
@@ -163,7 +169,6 @@ class SurveyUserInput(models.Model):
                 """,
                 {
                     "ids": ids,
-                    "uid": self.env.uid,
                     "low": low,
                     "mid": mid,
                     "high": high,
