@@ -122,7 +122,7 @@ def test_reliability_flags_instead_of_nan():
     alpha, _n, flags = cronbach_alpha(constant)
     assert alpha is None and flags
     weak = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [5, 3, 1, 4, 2]}, dtype=float)
-    assert any("not reliable" in flag for flag in reliability(weak)["flags"])
+    assert any(flag["code"] == "alpha_low" for flag in reliability(weak)["flags"])
 
 
 # --- KMO and Bartlett --------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def test_bartlett_against_the_determinant_formula():
 
 def test_kmo_and_factor_analysis_refuse_too_few_answers():
     few = _two_factor_data().iloc[:4]
-    assert kmo(few)["kmo"] is None and kmo(few)["flags"] == ["fewer answers than items"]
+    assert kmo(few)["kmo"] is None and kmo(few)["flags"] == [{"code": "fewer_answers_than_items", "n": 4, "k": 6}]
     assert factor_analysis(few)["n_factors"] == 0
     assert bartlett(few)["chi2"] is None
 
@@ -299,10 +299,130 @@ def test_analyse_returns_json_safe_results_even_for_tiny_samples():
     result = analyse(data, dims, overall, recommend, segments, {"a": ["a0", "a1", "a2"]}, previous=overall - 5)
     json.dumps(result)  # no NaN, no numpy types
     assert result["n"] == 40
-    assert result["reliability_by_dimension"]["a"] > 0.7
+    assert result["reliability_by_dimension"][0]["alpha"] > 0.7
     assert result["comparison"]["difference"] == pytest.approx(5.0)
     assert {g["segment"] for g in result["segments"]["tier"]["groups"]} == {"a", "b"}
     tiny = analyse(data.iloc[:1], dims.iloc[:1], overall.iloc[:1], recommend.iloc[:1])
     json.dumps(tiny)
     assert tiny["reliability"]["alpha"] is None
     assert tiny["flags"]
+
+
+# --- issue 15: one covariance matrix, n and findings, tiny samples --------------------------------
+def _codes(flags):
+    return [flag["code"] for flag in flags]
+
+
+def test_every_reliability_statistic_equals_a_recomputation_on_the_same_complete_cases():
+    from cr_engine.satisfaction import dimension_reliability
+
+    data = _two_factor_data(n=120, seed=5)
+    data.iloc[3, 1] = np.nan  # two incomplete answers: listwise, like SPSS's item-total statistics
+    data.iloc[7, 4] = np.nan
+    complete = data.dropna()
+    result = reliability(data)
+    assert result["n"] == 118 and result["n_total"] == 120 and result["missing"] == "listwise"
+    for row in result["items"]:
+        rest = complete.drop(columns=[row["item"]])
+        assert row["alpha_if_deleted"] == pytest.approx(cronbach_alpha(rest)[0], abs=1e-12)
+        r = np.corrcoef(complete[row["item"]], rest.sum(axis=1))[0, 1]
+        assert row["item_total"] == pytest.approx(r, abs=1e-12)
+    by_dimension = dimension_reliability(data, {"a": ["a0", "a1", "a2"]})[0]
+    assert by_dimension["alpha"] == pytest.approx(cronbach_alpha(complete[["a0", "a1", "a2"]])[0], abs=1e-12)
+    assert by_dimension["n"] == 118 and by_dimension["k"] == 3
+    assert {"code": "listwise", "statistic": "alpha", "n": 118, "total": 120} in result["flags"]
+
+
+def test_alpha_has_feldts_confidence_interval():
+    from scipy import stats as st
+
+    data = _two_factor_data(n=60, seed=9)[["a0", "a1", "a2"]]
+    result = reliability(data)
+    alpha, n, k = result["alpha"], 60, 3
+    f_high = st.f.ppf(0.975, n - 1, (n - 1) * (k - 1))
+    f_low = st.f.ppf(0.025, n - 1, (n - 1) * (k - 1))
+    assert result["low"] == pytest.approx(1 - (1 - alpha) * f_high, abs=1e-12)
+    assert result["high"] == pytest.approx(1 - (1 - alpha) * f_low, abs=1e-12)
+    assert result["low"] < alpha < result["high"] <= 1.0
+
+
+def test_an_item_answered_by_few_is_named_and_n_is_reported():
+    data = _two_factor_data(n=60, seed=2) * 10 + 50
+    data.loc[5:, "b2"] = np.nan  # answered by 5 of 60 respondents
+    result = reliability(data)
+    assert result["n"] == 5 and result["n_total"] == 60
+    assert {"code": "sparse_item", "item": "b2", "n": 5, "total": 60} in result["flags"]
+    assert "small_sample" in _codes(result["flags"])
+    adequacy = kmo(data)
+    assert adequacy["n"] == 5 and adequacy["n_total"] == 60
+    assert adequacy["flags"] == [{"code": "fewer_answers_than_items", "n": 5, "k": 6}]
+
+
+def test_one_or_two_answers_clip_intervals_and_suppress_what_cannot_be_estimated():
+    from cr_engine.satisfaction import analyse
+
+    items = pd.DataFrame({"q1": [100.0, 0.0], "q2": [75.0, 25.0], "q3": [0.0, 100.0]})
+    dims = pd.DataFrame({"quality": [100.0, 0.0], "delivery": [0.0, 100.0]})
+    index = dims.mean(axis=1) * 0 + pd.Series([90.0, 10.0])
+    result = analyse(items, dims, None, pd.Series([10.0, 0.0]), index=index)
+    assert 0.0 <= result["index"]["low"] <= result["index"]["high"] <= 100.0
+    assert -100.0 <= result["nps"]["low"] <= result["nps"]["high"] <= 100.0
+    assert all(0.0 <= d["low"] and d["high"] <= 100.0 for d in result["dimensions"])
+    assert result["reliability"]["alpha"] is None  # 2 answers: not estimated (was -1.3)
+    assert result["reliability"]["low"] is None
+    assert all(row["alpha_if_deleted"] is None for row in result["reliability"]["items"])
+    assert result["flags"][0] == {"code": "too_few_to_estimate", "n": 2}
+    single = analyse(items.iloc[:1], dims.iloc[:1], None, pd.Series([9.0]), index=index.iloc[:1])
+    assert single["nps"]["low"] is None and single["index"]["low"] is None
+
+
+def test_recommend_answers_outside_0_10_are_refused_not_counted_as_detractors():
+    result = nps([5, 5, 5, 4])  # fine: 0-10 answers, all detractors
+    assert result["nps"] == -100.0
+    refused = nps([5, 5, 11])
+    assert refused["nps"] is None and _codes(refused["flags"]) == ["recommend_out_of_scale"]
+
+
+def test_without_an_overall_question_the_drivers_are_skipped_and_said_so():
+    from cr_engine.satisfaction import analyse
+
+    data = _two_factor_data(n=40) * 10 + 50
+    dims = pd.DataFrame({"a": data[["a0", "a1", "a2"]].mean(axis=1), "b": data[["b0", "b1", "b2"]].mean(axis=1)})
+    result = analyse(data, dims, None, pd.Series([8.0] * 40), index=dims.mean(axis=1))
+    assert "no_overall" in _codes(result["flags"])
+    assert result["correlations"] == [] and result["regression"]["r2"] is None and result["quadrants"] == {}
+    assert result["index"]["n"] == 40
+
+
+def test_no_factor_is_retained_when_bartlett_does_not_reject_sphericity():
+    rng = np.random.default_rng(4)
+    noise = pd.DataFrame(rng.normal(size=(40, 4)), columns=list("wxyz"))
+    sphericity = bartlett(noise)
+    assert sphericity["p"] > 0.05
+    result = factor_analysis(noise)
+    assert result["n_factors"] == 0 and result["loadings"] == {}
+    assert result["flags"][-1] == {"code": "bartlett_not_significant", "p": sphericity["p"]}
+    assert len(result["eigenvalues"]) == 4  # still reported
+
+
+def test_item_statistics_match_pandas_per_item():
+    data = _two_factor_data(n=50, seed=3) * 10 + 50
+    data.iloc[::7, 2] = np.nan
+    for row, column in zip(item_statistics(data), data.columns, strict=True):
+        values = data[column].dropna()
+        assert row["n"] == len(values)
+        assert row["mean"] == pytest.approx(values.mean(), abs=1e-12)
+        assert row["std"] == pytest.approx(values.std(ddof=1), abs=1e-12)
+        assert row["top2"] == pytest.approx((values >= 75).mean(), abs=1e-12)
+
+
+def test_significant_segments_are_marked():
+    from cr_engine.satisfaction import analyse
+
+    data = _two_factor_data(n=40) * 10 + 50
+    dims = pd.DataFrame({"a": data[["a0", "a1", "a2"]].mean(axis=1)})
+    index = pd.Series([90.0 + i % 3 for i in range(20)] + [40.0 + i % 3 for i in range(20)])
+    segments = pd.DataFrame({"tier": ["a"] * 20 + ["c"] * 20, "region": ["e", "w"] * 20})
+    result = analyse(data, dims, index, pd.Series([8.0] * 40), segments, index=index)
+    assert result["segments"]["tier"]["test"]["significant"] is True
+    assert result["segments"]["region"]["test"]["significant"] is False

@@ -4,6 +4,12 @@
 iterables of rows (open comments, per-customer results) that may come straight from a
 database cursor: rows are written as they arrive, in xlsxwriter's constant-memory mode, so
 exporting 50,000 answers does not hold them in memory.
+
+The first sheet is a one-page summary for a director (headline index and NPS with the trend
+against the previous campaign, best and worst dimensions, the importance-performance chart,
+segments that differ significantly, the findings); the other sheets hold the detail. Every
+sheet is set up to print (A4 landscape, one page wide, header row repeated).
+Findings arrive already worded by the caller (in the reader's language).
 """
 
 import xlsxwriter
@@ -14,14 +20,30 @@ QUADRANT_LABELS = {
     "low_priority": "Low priority",
     "overkill": "Possible overkill",
 }
+SEGMENT_LABELS = {"tier": "Tier", "class": "Account class", "region": "Sales region", "industry": "Industry"}
+A4 = 9
 
 
 def _value(value):
     return "" if value is None else value
 
 
+def _print_setup(sheet, header_rows=1, one_page=False):
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    sheet.hide_gridlines(0)
+    if one_page:
+        sheet.fit_to_pages(1, 1)
+    else:
+        sheet.fit_to_pages(1, 0)
+        if header_rows:
+            sheet.repeat_rows(0, header_rows - 1)
+    sheet.set_footer("&L&A&RPage &P of &N")
+
+
 class _Sheet:
-    """A worksheet with a bold header row, frozen panes, an autofilter and widths."""
+    """A worksheet with a bold header row, frozen panes, an autofilter, widths and print setup."""
 
     def __init__(self, book, name, headers, widths, formats):
         self.sheet = book.add_worksheet(name)
@@ -32,6 +54,7 @@ class _Sheet:
             self.sheet.set_column(column, column, width)
             self.sheet.write(0, column, header, formats["header"])
         self.sheet.freeze_panes(1, 0)
+        _print_setup(self.sheet)
 
     def add(self, values, styles=()):
         self.row += 1
@@ -43,45 +66,190 @@ class _Sheet:
         self.sheet.autofilter(0, 0, max(self.row, 1), self.columns - 1)
 
 
-def write_summary(target, analysis, title="Satisfaction summary", target_index=None, comments=(), customers=()):
+def _trend_text(difference, p, unit="points"):
+    if difference is None:
+        return ""
+    text = f"{difference:+.1f} {unit}"
+    if p is not None:
+        text += f" (significant, p = {p:.3f})" if p < 0.05 else f" (not significant, p = {p:.2f})"
+    return text
+
+
+def _director_sheet(book, formats, analysis, title, target_index, subtitle, previous_name, findings):
+    """The one-page summary: headline figures in columns A-D, the importance-performance
+    chart beside them, segments and findings below. Returns the sheet."""
+    sheet = book.add_worksheet("Summary")
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 14)
+    sheet.set_column(2, 3, 12)
+    sheet.set_column(4, 4, 2)
+    sheet.set_column(5, 12, 10)
+    _print_setup(sheet, one_page=True)
+    index = analysis.get("index") or {}
+    nps = analysis.get("nps") or {}
+    response = analysis.get("response") or {}
+    comparison = analysis.get("comparison") or {}
+    nps_comparison = analysis.get("nps_comparison") or {}
+    invited = response.get("invited")
+    answered = response.get("answered", analysis.get("n"))
+    rows = []  # (label, value, style, low, high, note)
+    rows.append(("Answers", answered, "int", None, None, f"of {invited} invited" if invited else ""))
+    rows.append(("Response rate", answered / invited if invited else None, "pct", None, None, ""))
+    rows.append(("Satisfaction index", index.get("mean"), "big", index.get("low"), index.get("high"), "0-100"))
+    rows.append(("Target index", target_index, "num1", None, None, ""))
+    if comparison:
+        rows.append(
+            (
+                "Index against the previous campaign",
+                comparison.get("difference"),
+                "num1",
+                None,
+                None,
+                _trend_text(comparison.get("difference"), comparison.get("p")),
+            )
+        )
+    rows.append(("Net promoter score", nps.get("nps"), "big", nps.get("low"), nps.get("high"), "-100..100"))
+    if nps_comparison:
+        rows.append(
+            (
+                "NPS against the previous campaign",
+                nps_comparison.get("difference"),
+                "num1",
+                None,
+                None,
+                f"previous {nps_comparison['previous']:.1f}" if nps_comparison.get("previous") is not None else "",
+            )
+        )
+    dimensions = [d for d in analysis.get("dimensions", []) if d.get("mean") is not None]
+    if dimensions:
+        best = max(dimensions, key=lambda d: d["mean"])
+        worst = min(dimensions, key=lambda d: d["mean"])
+        rows.append(("Best dimension", best["mean"], "num1", None, None, best["dimension"]))
+        rows.append(("Weakest dimension", worst["mean"], "num1", None, None, worst["dimension"]))
+    sheet.write(0, 0, title, formats["title"])
+    sheet.write(1, 0, subtitle or "", formats["muted"])
+    if previous_name:
+        sheet.write(1, 1, f"Previous campaign: {previous_name}", formats["muted"])
+    row = 2
+    for label, value, style, low, high, note in rows:
+        sheet.write(row, 0, label, formats["label"])
+        sheet.write(row, 1, _value(value), formats.get(style))
+        if low is not None:
+            sheet.write(row, 2, low, formats["num1"])
+            sheet.write(row, 3, high, formats["num1"])
+        elif note:
+            sheet.write(row, 2, note, formats["muted"])
+        row += 1
+    row += 1
+    sheet.write(row, 0, "Segments that differ significantly", formats["section"])
+    row += 1
+    significant = [
+        (segment, content)
+        for segment, content in (analysis.get("segments") or {}).items()
+        if (content.get("test") or {}).get("significant")
+    ]
+    if not significant:
+        sheet.write(row, 0, "None at the 5 % level", formats["muted"])
+        row += 1
+    for segment, content in significant:
+        groups = sorted((g for g in content.get("groups", []) if g.get("index") is not None), key=lambda g: -g["index"])
+        text = ", ".join(f"{g['segment']} {g['index']:.1f} (n={g['n']})" for g in groups)
+        sheet.write(row, 0, SEGMENT_LABELS.get(segment, segment), formats["label"])
+        sheet.write(row, 1, (content.get("test") or {}).get("anova_p"), formats["num3"])
+        sheet.write(row, 2, text)
+        row += 1
+    row += 1
+    sheet.write(row, 0, "Findings", formats["section"])
+    row += 1
+    for text in (findings or [])[:8]:
+        sheet.write(row, 0, text, formats["wrap_muted"])
+        row += 1
+    sheet.print_area(0, 0, max(row, 24), 12)
+    return sheet
+
+
+def _ipa_chart(book, analysis, rows):
+    """Importance-performance scatter from the Drivers sheet, its axes crossing at the means."""
+    correlations = [r for r in analysis.get("correlations", []) if r.get("r") is not None]
+    performance = {d["dimension"]: d["mean"] for d in analysis.get("dimensions", []) if d.get("mean") is not None}
+    points = [r for r in correlations if r["dimension"] in performance]
+    if not points:
+        return None
+    mean_x = sum(abs(r["r"]) for r in points) / len(points)
+    mean_y = sum(performance[r["dimension"]] for r in points) / len(points)
+    scatter = book.add_chart({"type": "scatter"})
+    scatter.add_series(
+        {
+            "name": "Dimensions",
+            "categories": ["Drivers", 1, 1, rows, 1],
+            "values": ["Drivers", 1, 2, rows, 2],
+            "marker": {"type": "circle", "size": 8},
+            "data_labels": {
+                "value": False,
+                "position": "right",
+                "custom": [{"value": row["dimension"]} for row in analysis.get("correlations", [])],
+            },
+        }
+    )
+    scatter.set_title({"name": "Importance - performance", "name_font": {"size": 11}})
+    scatter.set_x_axis(
+        {
+            "name": "Importance (|r| with overall satisfaction)",
+            "crossing": mean_y,
+            "label_position": "low",
+            "num_format": "0.00",
+            "major_gridlines": {"visible": False},
+        }
+    )
+    scatter.set_y_axis(
+        {
+            "name": "Performance (mean score)",
+            "crossing": mean_x,
+            "label_position": "low",
+            "num_format": "0",
+            "major_gridlines": {"visible": False},
+        }
+    )
+    scatter.set_legend({"none": True})
+    return scatter
+
+
+def write_summary(
+    target,
+    analysis,
+    title="Satisfaction summary",
+    target_index=None,
+    comments=(),
+    customers=(),
+    findings=None,
+    subtitle=None,
+    previous_name=None,
+):
     """Write the workbook to ``target`` (a path or a binary file object).
 
-    Sheets: Summary, Dimensions (with a bar chart), Segments, Drivers (with the
-    importance-performance scatter chart), Reliability, Items, Comments, Customers.
+    Sheets: Summary (one page for a director), Dimensions (with a bar chart), Segments,
+    Drivers (with the importance-performance scatter chart), Reliability, Items, Comments,
+    Customers (rows as given: the caller sorts them).
+    :param findings: the analysis' findings, worded by the caller
     """
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False, "nan_inf_to_errors": True})
     formats = {
-        "header": book.add_format({"bold": True, "bg_color": "#1E6E8C", "font_color": "#FFFFFF", "border": 1}),
-        "title": book.add_format({"bold": True, "font_size": 14}),
+        "header": book.add_format(
+            {"bold": True, "bg_color": "#1E6E8C", "font_color": "#FFFFFF", "border": 1, "text_wrap": True}
+        ),
+        "title": book.add_format({"bold": True, "font_size": 16}),
+        "section": book.add_format({"bold": True, "font_size": 12, "bottom": 1}),
+        "label": book.add_format({"bold": True}),
+        "muted": book.add_format({"font_color": "#6C757D"}),
+        "wrap_muted": book.add_format({"font_color": "#495057"}),
+        "big": book.add_format({"num_format": "0.0", "bold": True, "font_size": 14}),
         "num1": book.add_format({"num_format": "0.0"}),
         "num2": book.add_format({"num_format": "0.00"}),
         "num3": book.add_format({"num_format": "0.000"}),
         "pct": book.add_format({"num_format": "0.0%"}),
         "int": book.add_format({"num_format": "0"}),
     }
-    index = analysis.get("index") or {}
-    nps = analysis.get("nps") or {}
-    response = analysis.get("response") or {}
-    comparison = analysis.get("comparison") or {}
-
-    summary = _Sheet(book, "Summary", ["Measure", "Value", "Low", "High"], [36, 14, 12, 12], formats)
-    invited = response.get("invited") or 0
-    rate = (response.get("answered") or 0) / invited if invited else None
-    summary.add(["Title", title])
-    summary.add(["Answers", analysis.get("n")], ("", "int"))
-    summary.add(["Response rate", rate], ("", "pct"))
-    summary.add(
-        ["Satisfaction index", index.get("mean"), index.get("low"), index.get("high")], ("", "num1", "num1", "num1")
-    )
-    summary.add(["Target index", target_index], ("", "num1"))
-    summary.add(["Net promoter score", nps.get("nps"), nps.get("low"), nps.get("high")], ("", "num1", "num1", "num1"))
-    summary.add(["Promoters", nps.get("promoters")], ("", "pct"))
-    summary.add(["Detractors", nps.get("detractors")], ("", "pct"))
-    summary.add(["Difference with the previous campaign", comparison.get("difference")], ("", "num1"))
-    summary.add(["p-value of the difference", comparison.get("p")], ("", "num3"))
-    for flag in analysis.get("flags", []):
-        summary.add(["Note", flag])
-    summary.finish()
+    summary = _director_sheet(book, formats, analysis, title, target_index, subtitle, previous_name, findings)
 
     dimensions = analysis.get("dimensions", [])
     dim_sheet = _Sheet(
@@ -114,16 +282,24 @@ def write_summary(target, analysis, title="Satisfaction summary", target_index=N
     segments = _Sheet(
         book,
         "Segments",
-        ["Segment", "Group", "n", "Index", "ANOVA p", "Kruskal-Wallis p"],
-        [16, 28, 8, 10, 10, 16],
+        ["Segment", "Group", "n", "Index", "ANOVA p", "Kruskal-Wallis p", "Significant"],
+        [16, 28, 8, 10, 10, 16, 12],
         formats,
     )
     for segment, content in (analysis.get("segments") or {}).items():
         test = content.get("test") or {}
         for group in content.get("groups", []):
             segments.add(
-                [segment, group["segment"], group["n"], group["index"], test.get("anova_p"), test.get("kruskal_p")],
-                ("", "", "int", "num1", "num3", "num3"),
+                [
+                    SEGMENT_LABELS.get(segment, segment),
+                    group["segment"],
+                    group["n"],
+                    group["index"],
+                    test.get("anova_p"),
+                    test.get("kruskal_p"),
+                    "yes" if test.get("significant") else "",
+                ],
+                ("", "", "int", "num1", "num3", "num3", ""),
             )
     segments.finish()
 
@@ -134,8 +310,19 @@ def write_summary(target, analysis, title="Satisfaction summary", target_index=N
     drivers = _Sheet(
         book,
         "Drivers",
-        ["Dimension", "Importance (|r|)", "Performance", "r", "p", "Beta", "Beta p", "Relative importance", "Quadrant"],
-        [28, 16, 12, 8, 8, 8, 8, 18, 24],
+        [
+            "Dimension",
+            "Importance (|r|)",
+            "Performance",
+            "n",
+            "r",
+            "p",
+            "Beta",
+            "Beta p",
+            "Relative importance",
+            "Quadrant",
+        ],
+        [28, 16, 12, 8, 8, 8, 8, 8, 18, 24],
         formats,
     )
     for row in correlations:
@@ -145,6 +332,7 @@ def write_summary(target, analysis, title="Satisfaction summary", target_index=N
                 row["dimension"],
                 abs(row["r"]) if row["r"] is not None else None,
                 performance.get(row["dimension"]),
+                row.get("n"),
                 row["r"],
                 row["p"],
                 coefficient.get("beta"),
@@ -152,45 +340,58 @@ def write_summary(target, analysis, title="Satisfaction summary", target_index=N
                 coefficient.get("importance"),
                 QUADRANT_LABELS.get(quadrants.get(row["dimension"]), ""),
             ],
-            ("", "num2", "num1", "num2", "num3", "num2", "num3", "pct", ""),
+            ("", "num2", "num1", "int", "num2", "num3", "num2", "num3", "pct", ""),
         )
     drivers.add(["R-squared", (analysis.get("regression") or {}).get("r2")], ("", "num2"))
+    drivers.add(["n (regression)", (analysis.get("regression") or {}).get("n")], ("", "int"))
     drivers.finish()
-    if correlations:
-        scatter = book.add_chart({"type": "scatter"})
-        scatter.add_series(
-            {
-                "name": "Dimensions",
-                "categories": ["Drivers", 1, 1, len(correlations), 1],
-                "values": ["Drivers", 1, 2, len(correlations), 2],
-                "marker": {"type": "circle", "size": 8},
-                "data_labels": {"value": False, "custom": [{"value": row["dimension"]} for row in correlations]},
-            }
-        )
-        scatter.set_title({"name": "Importance - performance"})
-        scatter.set_x_axis({"name": "Importance (|r| with overall satisfaction)"})
-        scatter.set_y_axis({"name": "Performance (mean score)"})
-        scatter.set_legend({"none": True})
-        drivers.sheet.insert_chart(1, 10, scatter)
+    scatter = _ipa_chart(book, analysis, len(correlations))
+    if scatter:
+        drivers.sheet.insert_chart(1, 11, scatter)
+        summary_chart = _ipa_chart(book, analysis, len(correlations))
+        summary_chart.set_size({"width": 620, "height": 400})
+        summary.insert_chart(2, 5, summary_chart)
 
     reliability = analysis.get("reliability") or {}
     kmo = analysis.get("kmo") or {}
     bartlett = analysis.get("bartlett") or {}
     factors = analysis.get("factors") or {}
-    rel = _Sheet(book, "Reliability", ["Check", "Value", "Note"], [34, 14, 60], formats)
-    rel.add(["Cronbach's alpha (all items)", reliability.get("alpha")], ("", "num3"))
-    for dimension, alpha in (analysis.get("reliability_by_dimension") or {}).items():
-        rel.add([f"Cronbach's alpha: {dimension}", alpha], ("", "num3"))
-    rel.add(["KMO", kmo.get("kmo")], ("", "num3"))
-    rel.add(["Bartlett chi-square", bartlett.get("chi2")], ("", "num1"))
+    rel = _Sheet(book, "Reliability", ["Check", "Value", "Low", "High", "n", "Note"], [36, 12, 10, 10, 8, 70], formats)
+    rel.add(
+        [
+            "Cronbach's alpha (all items)",
+            reliability.get("alpha"),
+            reliability.get("low"),
+            reliability.get("high"),
+            reliability.get("n"),
+            f"complete answers of {reliability.get('n_total')} (listwise deletion)",
+        ],
+        ("", "num3", "num3", "num3", "int", ""),
+    )
+    by_dimension = analysis.get("reliability_by_dimension") or []
+    for row in by_dimension:
+        rel.add(
+            [
+                f"Cronbach's alpha: {row['dimension']}",
+                row.get("alpha"),
+                row.get("low"),
+                row.get("high"),
+                row.get("n"),
+                f"{row.get('k')} items",
+            ],
+            ("", "num3", "num3", "num3", "int", ""),
+        )
+    rel.add(["KMO", kmo.get("kmo"), None, None, kmo.get("n")], ("", "num3", "", "", "int"))
+    rel.add(["Bartlett chi-square", bartlett.get("chi2"), None, None, bartlett.get("n")], ("", "num1", "", "", "int"))
+    rel.add(["Bartlett degrees of freedom", bartlett.get("df")], ("", "int"))
     rel.add(["Bartlett p-value", bartlett.get("p")], ("", "num3"))
-    rel.add(["Factors retained", factors.get("n_factors")], ("", "int"))
+    rel.add(["Factors retained", factors.get("n_factors"), None, None, factors.get("n")], ("", "int", "", "", "int"))
     for position, (eigen, cumulative) in enumerate(
         zip(factors.get("eigenvalues", []), factors.get("cumulative", []), strict=False), 1
     ):
-        rel.add([f"Factor {position}: eigenvalue / cumulative variance", eigen, f"{cumulative:.1%}"], ("", "num2", ""))
-    for flag in reliability.get("flags", []) + kmo.get("flags", []) + factors.get("flags", []):
-        rel.add(["Finding", None, flag])
+        rel.add([f"Factor {position}: eigenvalue, cumulative variance", eigen, cumulative], ("", "num2", "pct"))
+    for text in findings or []:
+        rel.add(["Finding", None, None, None, None, text])
     rel.finish()
 
     msa = kmo.get("msa") or {}
@@ -235,6 +436,6 @@ def write_summary(target, analysis, title="Satisfaction summary", target_index=N
         formats,
     )
     for row in customers:
-        customer_sheet.add(list(row), ("", "num1", "num1", "", "", "", ""))
+        customer_sheet.add(list(row), ("", "num1", "int", "", "", "", ""))
     customer_sheet.finish()
     book.close()

@@ -14,3 +14,17 @@ class CustomerSatisfactionDimension(models.Model):
     question_ids = fields.One2many("survey.question", "satisfaction_dimension_id", string="Questions")
 
     _sql_constraints = [("weight_positive", "CHECK(weight >= 0)", "A dimension weight cannot be negative.")]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"weight", "active"} & set(vals):
+            # The index is the weighted mean of the dimensions: re-score every survey using them.
+            surveys = (
+                self.env["survey.question"]
+                .with_context(active_test=False)
+                .sudo()
+                .search([("satisfaction_dimension_id", "in", self.ids)])
+                .survey_id
+            )
+            self.env["survey.user_input"]._rescore_surveys(surveys)
+        return result

@@ -24,23 +24,34 @@ class CustomerSatisfactionExportWizard(models.TransientModel):
     export_file = fields.Binary(readonly=True, attachment=False)
     export_filename = fields.Char(readonly=True)
 
-    def _answers(self):
-        domain = [
-            ("state", "=", "done"),
-            ("satisfaction_scored", "=", True),
+    def _audience_domain(self):
+        """Answers of the campaigns the user can read (their companies), by customer filters."""
+        campaigns = self.campaign_ids or self.env["customer.satisfaction.campaign"].search([])
+        domain = [("satisfaction_campaign_id", "in", campaigns.ids)]
+        if self.region_id:
+            domain.append(("satisfaction_partner_id.region_id", "=", self.region_id.id))
+        if self.customer_tier:
+            domain.append(("satisfaction_partner_id.customer_tier", "=", self.customer_tier))
+        if self.account_class:
+            domain.append(("satisfaction_partner_id.account_class", "=", self.account_class))
+        return domain
+
+    def _period_domain(self):
+        return [
             ("end_datetime", ">=", fields.Datetime.to_datetime(self.date_from)),
             ("end_datetime", "<=", fields.Datetime.to_datetime(self.date_to).replace(hour=23, minute=59, second=59)),
         ]
-        if self.campaign_ids:
-            domain.append(("satisfaction_campaign_id", "in", self.campaign_ids.ids))
-        if self.region_id:
-            domain.append(("satisfaction_partner_id.region_id", "=", self.region_id.id))
-        answers = self.env["survey.user_input"].search(domain)
-        if self.customer_tier:
-            answers = answers.filtered(lambda a: a.satisfaction_partner_id.customer_tier == self.customer_tier)
-        if self.account_class:
-            answers = answers.filtered(lambda a: a.satisfaction_partner_id.account_class == self.account_class)
-        return answers
+
+    def _answers(self):
+        domain = [*self._audience_domain(), ("state", "=", "done"), ("satisfaction_scored", "=", True)]
+        return self.env["survey.user_input"].search([*domain, *self._period_domain()])
+
+    def _invited_count(self, answers):
+        """Invitations behind the answers: every invitation of the same campaigns and customer
+        filters that is still open, plus the answers completed in the period."""
+        Input = self.env["survey.user_input"]
+        domain = [*self._audience_domain(), ("satisfaction_campaign_id", "in", answers.satisfaction_campaign_id.ids)]
+        return Input.search_count([*domain, ("state", "!=", "done")]) + len(answers)
 
     def action_export(self):
         self.ensure_one()
@@ -51,8 +62,12 @@ class CustomerSatisfactionExportWizard(models.TransientModel):
             raise UserError(self.env._("No completed, scored answer matches these filters."))
         Campaign = self.env["customer.satisfaction.campaign"]
         analysis = Campaign._analyse(answers)
-        analysis["response"] = {"invited": len(answers), "answered": len(answers)}
-        content = Campaign._export_workbook(answers, analysis)
+        analysis["response"]["invited"] = self._invited_count(answers)
+        content = Campaign._export_workbook(
+            answers,
+            analysis,
+            subtitle=self.env._("Answers from %(start)s to %(end)s", start=self.date_from, end=self.date_to),
+        )
         self.write(
             {
                 "export_file": base64.b64encode(content),
