@@ -255,7 +255,9 @@ class CustomerAgreementReview(models.Model):
             self.env["survey.user_input"]
             .sudo()
             ._latest_satisfaction(
-                self.partner_id, fields.Datetime.to_datetime(min(self.date_to, self.date) + timedelta(days=1))
+                self.partner_id,
+                fields.Datetime.to_datetime(min(self.date_to, self.date) + timedelta(days=1)),
+                company=self.company_id,
             )
         )
         return latest.get(self.partner_id.id, {}).get("index", 0.0)

@@ -589,19 +589,23 @@ class CustomerTierPolicy(models.Model):
 
     def _tier_satisfaction_index(self, on_date):
         """{commercial partner id: latest satisfaction 0-100}: the mean of the index, the intent
-        to recommend (x10) and to repurchase where answered, from each customer's latest answer."""
+        to recommend (x10) and to repurchase where answered, from each customer's latest answer
+        given to the policy's company (its campaigns and complaint callbacks)."""
+        self.ensure_one()
         self.env.flush_all()
         self.env.cr.execute(
             """
-            SELECT DISTINCT ON (satisfaction_partner_id) satisfaction_partner_id, satisfaction_index,
-                   CASE WHEN satisfaction_nps_category IS NOT NULL THEN satisfaction_recommend * 10 END,
-                   NULLIF(satisfaction_repurchase, 0)
-              FROM survey_user_input
-             WHERE satisfaction_partner_id IS NOT NULL AND state = 'done' AND satisfaction_scored
-               AND end_datetime < %s
-          ORDER BY satisfaction_partner_id, end_datetime DESC, id DESC
+            SELECT DISTINCT ON (u.satisfaction_partner_id) u.satisfaction_partner_id, u.satisfaction_index,
+                   CASE WHEN u.satisfaction_nps_category IS NOT NULL THEN u.satisfaction_recommend * 10 END,
+                   NULLIF(u.satisfaction_repurchase, 0)
+              FROM survey_user_input u
+         LEFT JOIN customer_satisfaction_campaign c ON c.id = u.satisfaction_campaign_id
+         LEFT JOIN customer_complaint cc ON cc.id = u.complaint_id
+             WHERE u.satisfaction_partner_id IS NOT NULL AND u.state = 'done' AND u.satisfaction_scored
+               AND u.end_datetime < %s AND COALESCE(c.company_id, cc.company_id) = %s
+          ORDER BY u.satisfaction_partner_id, u.end_datetime DESC, u.id DESC
             """,
-            [on_date + timedelta(days=1)],
+            [on_date + timedelta(days=1), self.company_id.id],
         )
         result = {}
         for partner_id, *values in self.env.cr.fetchall():

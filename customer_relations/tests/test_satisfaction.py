@@ -1,6 +1,6 @@
 import base64
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 
@@ -510,6 +510,13 @@ class TestSatisfaction(CustomerRelationsCase):
         shared = self.customers[0].with_user(other).with_company(self.other_company)
         self.assertEqual(shared.satisfaction_index, 0.0, "company 1's index is not company 2's")
         self.assertEqual(shared.satisfaction_recommend, 0.0)
+        # The tiering's satisfaction criterion reads the same way: each company its own answers.
+        Policy = self.env["customer.tier.policy"]
+        tomorrow = date.today() + timedelta(days=1)
+        own = Policy._get_for_company(self.company)._tier_satisfaction_index(tomorrow)
+        self.assertIn(self.customers[0].id, own)
+        theirs = Policy._get_for_company(self.other_company)._tier_satisfaction_index(tomorrow)
+        self.assertNotIn(self.customers[0].id, theirs)
 
     def test_scores_without_a_company_are_not_shown_to_every_company(self):
         loose = self.survey._create_answer(partner=self.contacts[1], check_attempts=False)  # no campaign
