@@ -263,11 +263,15 @@ class TestSatisfaction(CustomerRelationsCase):
             wizard.action_export()
 
     def test_satisfaction_feeds_tiering_loyalty(self):
-        answer = self.survey._create_answer(partner=self.contacts[2], check_attempts=False)
+        answer = self._invitation(2)
         self._answer(answer, 5, 1, "Always", (5, 5), 10)
+        loose = self.survey._create_answer(partner=self.contacts[1], check_attempts=False)  # no campaign
+        self._answer(loose, 5, 1, "Always", (5, 5), 10)
         policy = self.env["customer.tier.policy"]._get_for_company(self.env.company)
         satisfaction = policy._tier_satisfaction_index(date(2100, 1, 1))
         self.assertAlmostEqual(satisfaction[self.customers[2].id], 100.0)
+        # An answer given to no campaign and no complaint belongs to no company's tiering.
+        self.assertNotIn(self.customers[1].id, satisfaction)
 
     def test_access(self):
         campaign = self._campaign()
