@@ -230,7 +230,11 @@ def account_manager(client, context):
 
 
 def sales_service(client, context):
-    rng = random.Random(client.login + str(id(client)))
+    """Two of them: each answers its own half of the complaints (by id), as a team splits work."""
+    with client.recorder.lock:
+        slot = context.setdefault("sales_slots", 0)
+        context["sales_slots"] += 1
+    rng = random.Random(client.login + str(slot))
     while client.recorder.running():
         try:
             if rng.random() < 0.6:
@@ -255,9 +259,10 @@ def sales_service(client, context):
                     "customer.complaint",
                     "search",
                     [("state", "=", "feedback")],
-                    limit=5,
+                    limit=10,
                     kind="complaints to reply (search)",
                 )
+                found = [complaint_id for complaint_id in found if complaint_id % 2 == slot % 2]
                 if not found:
                     continue
                 complaint_id = rng.choice(found)
