@@ -21,7 +21,8 @@ class CustomerTierReview(models.Model):
 
     _name = "customer.tier.review"
     _description = "Customer Tier Review"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.background.job.mixin"]
+    _background_cron = "customer_relations.ir_cron_customer_tier_review_jobs"
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -112,12 +113,24 @@ class CustomerTierReview(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_compute(self):
-        """(Re)build the lines from a fresh evaluation; only in draft or in review."""
+        """(Re)build the lines from a fresh evaluation; only in draft or in review. For a large
+        company the evaluation runs in the background (customer.background.job.mixin)."""
         for review in self:
             if review.state not in ("draft", "in_review"):
                 raise UserError(self.env._("Only a draft or running review can be recomputed."))
+        if self._job_is_large():
+            self.check_access("write")
+            return self._job_enqueue()
+        for review in self:
             review._action_compute()
         return True
+
+    def _job_run(self):
+        self.ensure_one()
+        if self.state not in ("draft", "in_review"):
+            raise UserError(self.env._("Only a draft or running review can be recomputed."))
+        self._action_compute()
+        return self.env._("%(count)s customers evaluated.", count=len(self.line_ids))
 
     def _action_compute(self):
         self.ensure_one()
