@@ -284,7 +284,10 @@ class TestTierRecomputeInBackground(CustomerRelationsCase):
     def test_a_failed_recompute_is_shown_and_told(self):
         self.policy.with_user(self.manager).with_context(allowed_company_ids=self.company.ids).action_recompute()
         Policy = type(self.env["customer.tier.policy"])
-        with patch.object(Policy, "_compute_customer_values", side_effect=UserError("No criterion weights")):
+        with (
+            patch.object(Policy, "_compute_customer_values", side_effect=UserError("No criterion weights")),
+            self.assertLogs("odoo.addons.customer_relations.models.customer_background_job_mixin", "ERROR"),
+        ):
             told = self._run_jobs("customer.tier.policy")
         self.assertEqual(self.policy.job_state, "failed")
         self.assertIn("No criterion weights", self.policy.job_message)
