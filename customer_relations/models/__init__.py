@@ -1,3 +1,4 @@
+from . import customer_background_job_mixin
 from . import customer_acquisition_channel
 from . import customer_agreement
 from . import customer_agreement_member

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..engine import agreements as engine
+from .customer_job import notify_progress, run_batch
 from .protected_fields import without_defaults
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
@@ -40,7 +41,8 @@ class CustomerAgreement(models.Model):
 
     _name = "customer.agreement"
     _description = "Key-Account Agreement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.background.job.mixin"]
+    _background_cron = "customer_relations.ir_cron_customer_agreement_jobs"
     _order = "date_end desc, id desc"
     _check_company_auto = True
 
@@ -422,8 +424,22 @@ class CustomerAgreement(models.Model):
         return action
 
     def action_refresh(self):
+        """Queue the measurement for the background cron; the person is notified when done."""
+        self.check_access("write")
+        return self._job_enqueue()
+
+    def _job_title(self):
+        self.ensure_one()
+        return self.env._("Actuals of agreement %(ref)s", ref=self.name)
+
+    def _job_run(self):
+        self.ensure_one()
         self._update_actuals()
-        return True
+        return self.env._(
+            "Actuals of %(ref)s measured: %(achievement)s%% of the targets reached.",
+            ref=self.name,
+            achievement=round(self.achievement),
+        )
 
     # ------------------------------------------------------------------
     # Business methods
@@ -680,14 +696,74 @@ class CustomerAgreement(models.Model):
     # Scheduled actions
     # ------------------------------------------------------------------
     @api.model
-    def _cron_daily(self):
+    def _cron_daily(self, batch_size=20):
+        """Expiry, actuals and reminders in short committed batches (``customer_job``), so that
+        the job does not hold locks on agreements and their target periods that order
+        confirmations need, and a conflict costs one batch, tried again, instead of the run.
+
+        Idempotent: a batch takes the active agreements not measured today (an order confirmed
+        today has measured its agreement already) and marks them measured in the same
+        transaction; the reminders keep their once-only flags, read after locking the row. What
+        is left (a batch that kept conflicting) is reported to the cron worker, which runs the
+        job again.
+        """
         today = fields.Date.context_today(self)
+        run_batch(self.env, lambda: self._expire_ended(today), "agreements: expiry")
+        done = remaining = 0
+        for step in (self._daily_actuals_batch, self._daily_reminders_batch):
+            seen = set()
+            while True:
+                finished, count = run_batch(
+                    self.env, lambda step=step, seen=seen: step(today, batch_size, seen), "agreements: daily"
+                )
+                if not finished:
+                    remaining += 1
+                    break
+                done += count
+                if count < batch_size:
+                    break
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM customer_agreement WHERE state = 'active' AND actuals_date IS DISTINCT FROM %s",
+            [today],
+        )
+        remaining += self.env.cr.fetchone()[0]
+        notify_progress(self.env, done, remaining)
+
+    @api.model
+    def _expire_ended(self, today):
         expired = self.search([("state", "=", "active"), ("date_end", "<", today)])
         if expired:
             expired.write({"state": "expired"})
-        active = self.search([("state", "=", "active")])
-        active._update_actuals(today)
-        active._send_reminders(today)
+
+    @api.model
+    def _daily_actuals_batch(self, today, limit, seen):
+        """Measure up to ``limit`` active agreements not measured today that no one else holds."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT id FROM customer_agreement
+                WHERE state = 'active' AND actuals_date IS DISTINCT FROM %s
+             ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED""",
+            [today, limit],
+        )
+        agreements = self.browse([row[0] for row in self.env.cr.fetchall()])
+        agreements._update_actuals(today)
+        return len(agreements)
+
+    @api.model
+    def _daily_reminders_batch(self, today, limit, seen):
+        """Reminders of the next ``limit`` active agreements (``seen`` holds the ones done)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT id FROM customer_agreement
+                WHERE state = 'active' AND NOT id = ANY(%s)
+                  AND (NOT COALESCE(end_reminder_done, FALSE) OR NOT COALESCE(halfway_reminder_done, FALSE))
+             ORDER BY id LIMIT %s FOR NO KEY UPDATE""",
+            [list(seen), limit],
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.browse(ids)._send_reminders(today)
+        seen.update(ids)
+        return len(ids)
 
     def _send_reminders(self, today):
         """Activities for the key-account manager before the end and at half-way when under

@@ -1,3 +1,5 @@
+import uuid
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -15,6 +17,7 @@ from .complaint_constants import (
     SEVERITY,
     WARNING_LEVEL,
 )
+from .customer_job import notify_progress, run_batch
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 USER_GROUP = "customer_relations.group_customer_relations_user"
@@ -428,6 +431,8 @@ class CustomerComplaint(models.Model):
                 self._check_protected_values(vals, creating=True)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("customer.complaint") or "/"
+            # The portal token from the start: no later write on the complaint from a notification.
+            vals["access_token"] = vals.get("access_token") or str(uuid.uuid4())
         complaints = super().create(vals_list)
         complaints._mark_repeats()
         return complaints
@@ -1154,9 +1159,12 @@ class CustomerComplaint(models.Model):
     @api.model
     def _cron_update_sla(self):
         """Scheduled action: warning levels of all running milestones in set-based updates, then
-        escalation once per level."""
-        self.env["customer.complaint.sla"]._update_warning_levels()
-        self.env["customer.complaint.sla"]._escalate()
+        escalation once per level, in short committed batches (``customer_job``); what a conflict
+        left over is reported to the cron worker, which runs the job again."""
+        Sla = self.env["customer.complaint.sla"]
+        run_batch(self.env, Sla._update_warning_levels, "complaint SLA levels")
+        escalated, remaining = Sla._escalate()
+        notify_progress(self.env, escalated, remaining)
 
     # ------------------------------------------------------------------
     # Portal and mail

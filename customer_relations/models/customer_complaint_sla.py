@@ -1,9 +1,20 @@
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.tools import SQL
 
 from ..engine import complaints as engine
 from .complaint_constants import ESCALATION, MILESTONE, SLA_STATUS, WARNING_LEVEL
+from .customer_job import run_batch
 
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
+
+# The milestones whose level calls for an escalation not made yet.
+_TO_ESCALATE = SQL("""
+    status = 'running'
+    AND ((warning_level = 'orange' AND escalated_level = 'none')
+      OR (warning_level = 'red' AND escalated_level IN ('none', 'orange')))
+""")
 
 # One CASE shared by the set-based update: the same rule as engine.level_at (red strictly after
 # the deadline, each mark inclusive); tests compare both on every boundary.
@@ -138,24 +149,61 @@ class CustomerComplaintSla(models.Model):
         return changed
 
     @api.model
-    def _escalate(self):
+    def _escalate(self, batch_size=200):
         """Orange: an activity for the responsible department's head. Red: for the managers and
-        the key-account manager. Once per milestone and level, whatever how often this runs."""
+        the key-account manager. Once per milestone and level, whatever how often this runs, and
+        also when two runs meet: each batch claims its milestones (``SKIP LOCKED``), creates the
+        activities and marks the milestones escalated in one short transaction (see
+        ``customer_job``). A batch that keeps conflicting is left for the next run.
+
+        :return: (milestones escalated, milestones still waiting for their escalation)
+        """
+        escalated = 0
+        while True:
+            done, count = run_batch(self.env, lambda: self._escalate_batch(batch_size), "complaint SLA escalation")
+            if not done:
+                break
+            escalated += count
+            if count < batch_size:
+                break
+        self.env.cr.execute(SQL("SELECT COUNT(*) FROM customer_complaint_sla WHERE %s", _TO_ESCALATE))
+        return escalated, self.env.cr.fetchone()[0]
+
+    @api.model
+    def _escalate_batch(self, limit):
+        """Escalate up to ``limit`` milestones that no other run holds.
+
+        The activities are created without Odoo's per-activity notification: that mail made the
+        portal layer write the complaint's token and the customers' signup fields inside this
+        transaction (hundreds of writes on shared rows per run). The assignees see the activity
+        in their web client at once (Odoo's bus) and get one mail per batch listing them.
+        """
+        self.env.flush_all()
         self.env.cr.execute(
-            """
-            SELECT id FROM customer_complaint_sla
-             WHERE status = 'running'
-               AND ((warning_level = 'orange' AND escalated_level = 'none')
-                 OR (warning_level = 'red' AND escalated_level IN ('none', 'orange')))
-            """
+            SQL(
+                "SELECT id FROM customer_complaint_sla WHERE %s ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
+                _TO_ESCALATE,
+                limit,
+            )
         )
         slas = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
         if not slas:
             return 0
+        today = fields.Date.context_today(self)
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("customer.complaint")
         managers = self.env.ref(MANAGER_GROUP).sudo().users.filtered(lambda u: u.active and not u.share)
         labels = dict(self._fields["milestone"]._description_selection(self.env))
+        # The key-account manager of each red complaint: one agreement lookup per company.
+        account_managers = {}
+        reds = slas.filtered(lambda s: s.warning_level == "red")
+        for company, company_slas in reds.grouped(lambda s: s.complaint_id.company_id).items():
+            customers = company_slas.complaint_id.partner_id
+            found = self.env["customer.agreement"]._find_active(customers, company, today)
+            for sla in company_slas:
+                customer = sla.complaint_id.partner_id
+                agreement = found.get(customer.commercial_partner_id) or found.get(customer)
+                account_managers[sla] = agreement.manager_id if agreement else customer.user_id
         activities = []
         for sla in slas:
             complaint = sla.complaint_id
@@ -168,13 +216,7 @@ class CustomerComplaintSla(models.Model):
                     deadline=fields.Datetime.to_string(sla.deadline),
                 )
             else:
-                agreement = self.env["customer.agreement"]._find_active(
-                    complaint.partner_id, complaint.company_id, fields.Date.context_today(self)
-                )
-                account_manager = (
-                    agreement[complaint.partner_id].manager_id if agreement else complaint.partner_id.user_id
-                )
-                users = managers.filtered(lambda u, c=complaint: c.company_id in u.company_ids) | account_manager
+                users = managers.filtered(lambda u, c=complaint: c.company_id in u.company_ids) | account_managers[sla]
                 summary = self.env._(
                     "SLA breached (red): %(milestone)s of %(ref)s was due %(deadline)s",
                     milestone=labels[sla.milestone],
@@ -189,10 +231,34 @@ class CustomerComplaintSla(models.Model):
                         "user_id": user.id,
                         "activity_type_id": todo.id,
                         "summary": summary,
-                        "date_deadline": fields.Date.context_today(self),
+                        "date_deadline": today,
                     }
                 )
-        self.env["mail.activity"].sudo().create(activities)
+        created = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
         for level in ("orange", "red"):
             slas.filtered(lambda s, level=level: s.warning_level == level).write({"escalated_level": level})
+        self._mail_escalations(created)
         return len(slas)
+
+    def _mail_escalations(self, activities):
+        """One mail per assignee listing the escalations of the batch (a new mail.mail row only:
+        nothing shared is written)."""
+        mails = []
+        for user, user_activities in activities.grouped("user_id").items():
+            if not user.email:
+                continue
+            items = Markup("").join(
+                Markup("<li>%s</li>") % activity.summary for activity in user_activities.sorted("id")
+            )
+            mails.append(
+                {
+                    "subject": self.env._("Complaint SLA escalations: %(count)s", count=len(user_activities)),
+                    "body_html": Markup("<p>%s</p><ul>%s</ul>")
+                    % (self.env._("These complaint deadlines need you:"), items),
+                    "recipient_ids": [Command.link(user.partner_id.id)],
+                    "email_from": (self.env.company.email_formatted or user.company_id.email_formatted or False),
+                    "auto_delete": True,
+                }
+            )
+        if mails:
+            self.env["mail.mail"].sudo().create(mails)

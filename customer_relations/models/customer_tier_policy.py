@@ -11,13 +11,15 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..engine import pgcopy, tiering
+from .customer_job import notify_progress, run_batch
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 
 class CustomerTierPolicy(models.Model):
     _name = "customer.tier.policy"
     _description = "Customer Tier Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.background.job.mixin"]
+    _background_cron = "customer_relations.ir_cron_customer_tier_policy_jobs"
     _order = "company_id, id"
     _check_company_auto = True
 
@@ -205,19 +207,10 @@ class CustomerTierPolicy(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_recompute(self):
-        for policy in self:
-            policy._compute_customer_values()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Customer value recomputed for %(count)s customers.", count=sum(self.mapped("value_count"))
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        """Queue the recompute for the background cron (a large company takes longer than a
+        request may last); the person is notified when it is done."""
+        self.check_access("write")
+        return self._job_enqueue()
 
     def action_view_values(self):
         self.ensure_one()
@@ -686,9 +679,27 @@ class CustomerTierPolicy(models.Model):
 
     @api.model
     def _cron_recompute(self):
+        """Every company's policy, each in its own short transaction (``customer_job``)."""
         self._ensure_company_policies()
-        for policy in self.search([]):
-            policy._compute_customer_values()
+        policies = self.search([])
+        done = 0
+        for policy in policies:
+            finished, _values = run_batch(self.env, policy._compute_customer_values, "customer value recompute")
+            done += finished
+        notify_progress(self.env, done, 0)
+
+    # ------------------------------------------------------------------
+    # Background work (customer.background.job.mixin)
+    # ------------------------------------------------------------------
+    def _job_title(self):
+        self.ensure_one()
+        return self.env._("Customer value of %(company)s", company=self.company_id.name)
+
+    def _job_run(self):
+        self.ensure_one()
+        self._compute_customer_values()
+        self.invalidate_recordset(["value_count"])
+        return self.env._("Customer value recomputed for %(count)s customers.", count=self.value_count)
 
     @api.model
     def _cron_create_reviews(self):

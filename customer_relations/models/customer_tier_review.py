@@ -27,7 +27,8 @@ class CustomerTierReview(models.Model):
 
     _name = "customer.tier.review"
     _description = "Customer Tier Review"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.background.job.mixin"]
+    _background_cron = "customer_relations.ir_cron_customer_tier_review_jobs"
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -167,7 +168,8 @@ class CustomerTierReview(models.Model):
     # ------------------------------------------------------------------
     def action_compute(self):
         """(Re)build the lines from a fresh evaluation; only in draft or in review. Recomputing a
-        submitted review discards the reviewers' decisions: a Manager's call."""
+        submitted review discards the reviewers' decisions: a Manager's call. For a large
+        company the evaluation runs in the background (customer.background.job.mixin)."""
         for review in self:
             if review.state not in ("draft", "in_review"):
                 raise UserError(self.env._("Only a draft or running review can be recomputed."))
@@ -179,8 +181,19 @@ class CustomerTierReview(models.Model):
                         review=review.name,
                     )
                 )
+        if self._job_is_large():
+            self.check_access("write")
+            return self._job_enqueue()
+        for review in self:
             review._action_compute()
         return True
+
+    def _job_run(self):
+        self.ensure_one()
+        if self.state not in ("draft", "in_review"):
+            raise UserError(self.env._("Only a draft or running review can be recomputed."))
+        self._action_compute()
+        return self.env._("%(count)s customers evaluated.", count=len(self.line_ids))
 
     def _action_compute(self):
         """Snapshot every customer as of the review date into the review's lines only: the
