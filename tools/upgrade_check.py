@@ -144,8 +144,12 @@ def compare(before_path, after_path):
             problems.append(f"figures '{label}': no longer readable after the upgrade ({new['skipped']})")
             continue
         if rows != new:
-            changed = sum(1 for a, b in zip(rows, new, strict=False) if a != b) + abs(len(rows) - len(new))
-            problems.append(f"figures '{label}': {changed} of {len(rows)} rows differ after the upgrade")
+            before_rows, after_rows = {tuple(r) for r in rows}, {tuple(r) for r in new}
+            gone, came = sorted(before_rows - after_rows), sorted(after_rows - before_rows)
+            problems.append(
+                f"figures '{label}': {len(gone)} of {len(rows)} rows changed or gone, {len(came)} new or changed "
+                f"after the upgrade; e.g. before {gone[:3]}, after {came[:3]}"
+            )
         checked += len(rows)
     print(f"upgrade kept {kept} records; {checked} figure rows compared")
     for problem in problems:
