@@ -68,8 +68,13 @@ class ResPartner(models.Model):
     tier_rating_ids = fields.One2many("customer.tier.rating", "partner_id", string="Ratings", groups=_USER)
     tier_history_ids = fields.One2many("customer.tier.history", "partner_id", string="Tier history", groups=_USER)
     tier_anomaly_ids = fields.One2many("customer.value.anomaly", "partner_id", string="Anomalies", groups=_USER)
-    satisfaction_input_ids = fields.One2many(
-        "survey.user_input", "satisfaction_partner_id", string="Satisfaction answers", groups=_USER
+    satisfaction_input_ids = fields.Many2many(
+        "survey.user_input",
+        compute="_compute_satisfaction_input_ids",
+        string="Satisfaction answers",
+        groups=_USER,
+        help="The customer's completed answers given to the current company (its campaigns and "
+        "complaint callbacks); another company's answers never show.",
     )
     satisfaction_index = fields.Float(compute="_compute_satisfaction", string="Latest satisfaction index", groups=_USER)
     satisfaction_recommend = fields.Float(compute="_compute_satisfaction", string="Intent to recommend", groups=_USER)
@@ -111,6 +116,24 @@ class ResPartner(models.Model):
             value = partner.customer_value_id
             for field_name, source in mapping.items():
                 partner[field_name] = value[source] if value else False
+
+    @api.depends_context("company")
+    def _compute_satisfaction_input_ids(self):
+        company = self.env.company.id
+        answers = self.env["survey.user_input"].search(
+            [
+                ("satisfaction_partner_id", "in", self.commercial_partner_id.ids),
+                ("state", "=", "done"),
+                "|",
+                ("satisfaction_campaign_id.company_id", "=", company),
+                ("complaint_id.company_id", "=", company),
+            ],
+            order="end_datetime desc, id desc",
+        )
+        for partner in self:
+            partner.satisfaction_input_ids = answers.filtered(
+                lambda answer, customer=partner.commercial_partner_id: answer.satisfaction_partner_id == customer
+            )
 
     def _compute_satisfaction(self):
         latest = self.env["survey.user_input"]._latest_satisfaction(self.commercial_partner_id)

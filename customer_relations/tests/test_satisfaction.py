@@ -514,6 +514,8 @@ class TestSatisfaction(CustomerRelationsCase):
         shared = self.customers[0].with_user(other).with_company(self.other_company)
         self.assertEqual(shared.satisfaction_index, 0.0, "company 1's index is not company 2's")
         self.assertEqual(shared.satisfaction_recommend, 0.0)
+        self.assertFalse(shared.satisfaction_input_ids, "nor are company 1's answers listed to company 2")
+        self.assertEqual(self.customers[0].with_user(self.user).satisfaction_input_ids, answer)
         # The tiering's satisfaction criterion reads the same way: each company its own answers.
         Policy = self.env["customer.tier.policy"]
         tomorrow = date.today() + timedelta(days=1)
