@@ -144,7 +144,7 @@ class SurveyUserInput(models.Model):
                   GROUP BY response
                 )
                 UPDATE survey_user_input u
-                   SET satisfaction_index = COALESCE(i.idx, 0),
+                   SET satisfaction_index = i.idx,  -- NULL where no dimension could be scored
                        satisfaction_level = CASE
                            WHEN i.idx IS NULL THEN NULL
                            WHEN i.idx < %(low)s THEN 'dissatisfied'
