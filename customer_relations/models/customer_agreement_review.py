@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .complaint_constants import OPEN_STATES
-from .protected_fields import without_defaults
+from .protected_fields import sets_workflow_fields, without_defaults
 
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
 # Written by action_done only (with sudo(), after its checks).
@@ -108,11 +108,7 @@ class CustomerAgreementReview(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            if any(
-                vals.get(name, "draft" if name == "state" else False) not in ("draft", False)
-                for vals in vals_list
-                for name in REVIEW_WORKFLOW_FIELDS
-            ):
+            if sets_workflow_fields(vals_list, REVIEW_WORKFLOW_FIELDS):
                 raise UserError(self.env._("An agreement review starts as a draft: a Manager marks it done."))
             if any(vals.get(name) for vals in vals_list for name in REVIEW_FIGURE_FIELDS):
                 raise UserError(

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .protected_fields import without_defaults
+from .protected_fields import sets_workflow_fields, without_defaults
 
 REVIEW_STATE = [
     ("draft", "Draft"),
@@ -115,11 +115,7 @@ class CustomerTierReview(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            if any(
-                vals.get(name, "draft" if name == "state" else False) not in ("draft", False)
-                for vals in vals_list
-                for name in WORKFLOW_FIELDS
-            ):
+            if sets_workflow_fields(vals_list, WORKFLOW_FIELDS):
                 raise UserError(self.env._("A tier review starts as a draft: its status is set by its buttons only."))
         records = without_defaults(self, WORKFLOW_FIELDS)
         return super(CustomerTierReview, records).create(vals_list)

@@ -12,3 +12,14 @@ def without_defaults(records, field_names):
     if not keys & set(context):
         return records
     return records.with_env(records.env(context={key: value for key, value in context.items() if key not in keys}))
+
+
+def sets_workflow_fields(vals_list, field_names):
+    """Whether a create sends, for any of ``field_names``, a value other than a new record's
+    (the draft state, or nothing): such a record starts in its initial state, whatever the
+    client sends."""
+    return any(
+        vals.get(name, "draft" if name == "state" else False) not in ("draft", False)
+        for vals in vals_list
+        for name in field_names
+    )
