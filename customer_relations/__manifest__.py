@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["sale_management", "survey", "hr", "portal", "mail", "resource"],
+    "depends": ["sale_management", "sale_stock", "survey", "hr", "portal", "mail", "resource"],
     "external_dependencies": {"python": ["pandas", "scipy", "statsmodels", "xlsxwriter"]},
     "data": [
         "security/customer_relations_security.xml",
