@@ -159,7 +159,7 @@ class CustomerComplaint(models.Model):
         copy=False,
         index=True,
         tracking=True,
-        group_expand=True,
+        group_expand="_expand_states",
     )
     # Routing
     department_id = fields.Many2one(
@@ -269,6 +269,12 @@ class CustomerComplaint(models.Model):
         groups=INTERNAL_GROUP,
     )
     color = fields.Integer(compute="_compute_color")
+
+    def _expand_states(self, states, domain):
+        """Kanban columns: every step of the workflow, and the end states only where the search
+        finds complaints in them (an empty "Closed" column is noise on the board)."""
+        ended = {"closed", "rejected"}
+        return [key for key, _label in COMPLAINT_STATE if key not in ended or key in states]
 
     # ------------------------------------------------------------------
     # Computes

@@ -240,6 +240,23 @@ class TestComplaintWorkflow(ComplaintCase):
         self.assertEqual(complaint.state, "handling")
         self.assertEqual(complaint.transition_ids[-1].reason, "Not effective: 30 days, no noise")
 
+    def test_board_shows_end_columns_only_when_they_hold_complaints(self):
+        """The kanban groups by state: every workflow step is a column, even empty, while the
+        Closed and Rejected columns appear only when the search finds complaints there."""
+        complaint = self._submitted(category=self.cat_delivery)
+        Complaint = self.env["customer.complaint"].with_user(self.user)
+        mine = [("partner_id", "=", self.customer.id)]
+
+        def columns(domain):
+            groups = Complaint.web_read_group(domain, ["state"], ["state"])["groups"]
+            return [group["state"] for group in groups]
+
+        workflow = ["new", "routing", "investigating", "handling", "feedback", "replied"]
+        self.assertEqual(columns(mine), workflow)
+        self._wizard(complaint, "reject", "Not our product", self.user)
+        self.assertEqual(columns(mine), [*workflow, "rejected"])
+        self.assertEqual(columns([*mine, ("state", "!=", "rejected")]), workflow)
+
     def test_reject_and_reopen_need_a_reason(self):
         complaint = self._submitted(category=self.cat_delivery)
         with self.assertRaises(UserError):
