@@ -39,7 +39,7 @@ class CustomerComplaint(models.Model):
         compute="_compute_promised_response",
         help="The first-response target of the SLA that applies to the complaint now.",
     )
-    promised_response_working_hours = fields.Boolean(compute="_compute_promised_response")
+    promised_response_working_hours = fields.Boolean("Promised in working hours", compute="_compute_promised_response")
 
     # ------------------------------------------------------------------
     # Computes
