@@ -24,7 +24,9 @@ class ResConfigSettings(models.TransientModel):
         inverse="_inverse_complaint_alias_name",
         readonly=False,
     )
-    complaint_alias_domain_name = fields.Char("Alias domain", related="company_id.alias_domain_name")
+    complaint_alias_domain_name = fields.Char(
+        "Alias domain", related="company_id.alias_domain_name", help="The alias domain of the company's mail set-up."
+    )
     care_lead_days = fields.Integer(related="company_id.care_lead_days", readonly=False)
     customer_region_count = fields.Integer(
         compute="_compute_customer_region_count",
