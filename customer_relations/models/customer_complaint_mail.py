@@ -116,11 +116,12 @@ class CustomerComplaint(models.Model):
         """A complaint per e-mail to the alias: for the sender's company when the sender is a
         known contact of a customer of the alias's company, else waiting for the customer.
         Never creates a contact."""
-        values = dict(custom_values or {})
-        company = self.env["res.company"].browse(values.get("company_id")).exists() or self.env.company
+        defaults = dict(custom_values or {})
+        company = self.env["res.company"].browse(defaults.get("company_id")).exists() or self.env.company
         author = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
         contact = self._mail_known_contact(author, company)
-        values.update(self._prepare_mail_values(msg_dict, contact, company))
+        # The alias's defaults (company, channel, a category an administrator chose) win.
+        values = dict(self._prepare_mail_values(msg_dict, contact, company), **defaults)
         complaint = super().message_new(msg_dict, custom_values=values)
         complaint._notify_mail_intake()
         if not author or not author.user_ids.filtered(lambda u: not u.share):
