@@ -258,6 +258,14 @@ class TestComplaintMail(CustomerRelationsCase):
         self.assertEqual(complaint.company_id, self.company_b)
         self.assertEqual(complaint.partner_id, self.customer)
 
+    def test_alias_defaults_win_over_the_mail(self):
+        delivery = self.env.ref("customer_relations.customer_complaint_category_delivery")
+        self.company.complaint_alias_id.alias_defaults = repr(
+            {"company_id": self.company.id, "channel": "email", "category_id": delivery.id}
+        )
+        self._process(self._raw(self.contact.email_formatted, ALIAS_A, "Late delivery of order 77"))
+        self.assertEqual(self._complaints("Late delivery of order 77").category_id, delivery)
+
     def test_contact_of_another_companys_customer_is_not_assumed(self):
         local = self.env["res.partner"].create(
             {
