@@ -11,6 +11,7 @@ from . import customer_agreement_type
 from . import customer_care_holiday
 from . import customer_care_moment
 from . import customer_complaint
+from . import customer_complaint_mail
 from . import customer_complaint_action
 from . import customer_complaint_category
 from . import customer_complaint_match_mixin

@@ -18,6 +18,15 @@ class ResConfigSettings(models.TransientModel):
     complaint_portal_intake_user_id = fields.Many2one(
         related="company_id.complaint_portal_intake_user_id", readonly=False
     )
+    complaint_alias_name = fields.Char(
+        "Complaint e-mail alias",
+        compute="_compute_complaint_alias_name",
+        inverse="_inverse_complaint_alias_name",
+        readonly=False,
+    )
+    complaint_alias_domain_name = fields.Char(
+        "Alias domain", related="company_id.alias_domain_name", help="The alias domain of the company's mail set-up."
+    )
     care_lead_days = fields.Integer(related="company_id.care_lead_days", readonly=False)
     customer_region_count = fields.Integer(
         compute="_compute_customer_region_count",
@@ -29,3 +38,12 @@ class ResConfigSettings(models.TransientModel):
         count = self.env["customer.region"].search_count([])
         for settings in self:
             settings.customer_region_count = count
+
+    @api.depends("company_id.complaint_alias_id.alias_name")
+    def _compute_complaint_alias_name(self):
+        for settings in self:
+            settings.complaint_alias_name = settings.company_id.sudo().complaint_alias_id.alias_name
+
+    def _inverse_complaint_alias_name(self):
+        for settings in self:
+            settings.company_id._complaint_alias_set_name(settings.complaint_alias_name)
