@@ -112,9 +112,9 @@ def pivots():
         ),
         PIVOT_AGREEMENT: pivot(
             PIVOT_AGREEMENT,
-            "Strategic accounts' agreement achievement",
+            "Key accounts' agreement achievement",
             "customer.agreement",
-            [["state", "=", "active"], ["account_class", "=", "strategic"]],
+            [["state", "=", "active"], ["account_class", "in", ["strategic", "key"]]],
             [{"fieldName": "partner_id"}],
             [],
             ["achievement", "revenue", "rebate_earned"],
@@ -421,7 +421,7 @@ def build(sample):
     dash.put(
         f"A{row}",
         _link(
-            "Strategic accounts: agreement achievement",
+            "Strategic and key accounts: agreement achievement",
             "customer.agreement",
             "list",
             pivots()[PIVOT_AGREEMENT]["domain"],
