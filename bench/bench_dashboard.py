@@ -278,9 +278,9 @@ BARE_SQL = {
     "pivot: Customers and revenue by region and tier": """
         SELECT region_id, customer_tier, COUNT(*), SUM(revenue) FROM customer_value
          WHERE company_id = ANY(%(companies)s) {region} GROUP BY 1, 2""",
-    "pivot: Strategic accounts' agreement achievement": """
+    "pivot: Key accounts' agreement achievement": """
         SELECT partner_id, AVG(achievement), SUM(revenue), SUM(rebate_earned) FROM customer_agreement
-         WHERE state = 'active' AND account_class = 'strategic' AND company_id = ANY(%(companies)s) {region}
+         WHERE state = 'active' AND account_class IN ('strategic', 'key') AND company_id = ANY(%(companies)s) {region}
          GROUP BY 1""",
     "pivot: Complaints by state and SLA warning": """
         SELECT state, sla_warning_level, COUNT(*) FROM customer_complaint c
@@ -360,17 +360,16 @@ def main():
                 suffix = " [region]" if filtered else ""
                 region = region_id if filtered else None
                 results = {}
+                short = label[:45] + suffix
                 bare_sql(env, label, region)  # warm-up
                 orm(model, kind, run_domain, groupby, spec, order)
-                rows = repeated(
-                    f"(c) {label}{suffix}"[:58], results, lambda label=label, r=region: bare_sql(env, label, r)
-                )
+                rows = repeated(f"(c) {short}", results, lambda label=label, r=region: bare_sql(env, label, r))
                 found = repeated(
-                    f"(o) {label}{suffix}"[:58],
+                    f"(o) {short}",
                     results,
                     lambda m=model, k=kind, d=run_domain, g=groupby, s=spec, o=order: orm(m, k, d, g, s, o),
                 )
-                o_time, c_time = (results[f"({x}) {label}{suffix}"[:58]] for x in "oc")
+                o_time, c_time = (results[f"({x}) {short}"] for x in "oc")
                 ratios[f"{label}{suffix}"] = (o_time, c_time, len(found), len(rows))
         print()
         print(f"{'data source':<66} {'ORM s':>8} {'SQL s':>8} {'o/c':>6} {'groups':>7}")
