@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["sale_management", "sale_stock", "survey", "hr", "portal", "mail", "resource"],
+    "depends": ["sale_management", "sale_stock", "survey", "hr", "portal", "mail", "resource", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["pandas", "scipy", "statsmodels", "xlsxwriter"]},
     "data": [
         "security/customer_relations_security.xml",
@@ -53,6 +53,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_relations_menus.xml",
+        "data/customer_relations_dashboard_data.xml",
     ],
     "assets": {
         "web.report_assets_common": [

@@ -7,6 +7,7 @@ from . import test_complaint_integrity
 from . import test_complaint_portal
 from . import test_complaint_mail
 from . import test_customer_file
+from . import test_dashboard
 from . import test_demo_generator
 from . import test_figures
 from . import test_i18n
