@@ -401,16 +401,15 @@ def _size_flags(scale, statistic):
 
 def kmo(items):
     """Kaiser-Meyer-Olkin measure overall and per item (MSA), from the correlation matrix R
-    and the partial correlations derived from its inverse."""
+    and the partial correlations derived from its inverse. The pseudo-inverse is the inverse of
+    a regular R; for a singular one (an item repeating another, or the sum of others) a plain
+    inversion does not always fail but returns huge values with a negative diagonal (KMO NaN)."""
     scale = _as_scale(items)
     flags = _adequacy_flags(scale)
     if flags:
         return {"kmo": None, "msa": {}, "n": scale.n, "n_total": scale.total, "flags": flags}
     corr = scale.corr
-    try:
-        inverse = np.linalg.inv(corr)
-    except np.linalg.LinAlgError:
-        inverse = np.linalg.pinv(corr)
+    inverse = np.linalg.pinv(corr, hermitian=True)
     scale_matrix = np.sqrt(np.outer(np.diag(inverse), np.diag(inverse)))
     partial = -inverse / scale_matrix
     np.fill_diagonal(partial, 0.0)

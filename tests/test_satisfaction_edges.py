@@ -1,0 +1,330 @@
+"""Satisfaction statistics on their edges: band and scale boundaries, shares, findings that
+suppress or qualify a figure, and the driver analysis' guards. Expectations are worked by hand
+or recomputed with numpy / scipy, never read from the engine."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from cr_engine.satisfaction import (
+    alpha_interval,
+    analyse,
+    bartlett,
+    compare_groups,
+    driver_correlations,
+    factor_analysis,
+    item_statistics,
+    kmo,
+    nps,
+    regression,
+    reliability,
+    satisfaction_level,
+    scale_to_100,
+    score_answers,
+    varimax,
+)
+from scipy import stats
+
+
+def _codes(flags):
+    return [flag["code"] for flag in flags]
+
+
+def _factor_data(loadings, n=400, seed=1):
+    """Items = sum of loading * factor + unit noise; ``loadings`` {item: (factor, loading)}."""
+    rng = np.random.default_rng(seed)
+    factors = rng.normal(size=(n, 1 + max(f for f, _w in loadings.values())))
+    return pd.DataFrame({item: w * factors[:, f] + rng.normal(size=n) for item, (f, w) in loadings.items()})
+
+
+# --- scoring ---------------------------------------------------------------------------------
+def test_levels_change_exactly_at_60_75_and_90():
+    assert satisfaction_level(59.99) == "dissatisfied"
+    assert satisfaction_level(60.0) == "average"
+    assert satisfaction_level(74.99) == "average"
+    assert satisfaction_level(75.0) == "satisfied"
+    assert satisfaction_level(89.99) == "satisfied"
+    assert satisfaction_level(90.0) == "fully_satisfied"
+    assert satisfaction_level(None) is None
+
+
+def test_answers_beyond_the_scale_end_are_clipped_to_0_100():
+    assert scale_to_100(6) == 100.0  # a 6 on a 1-5 question
+    assert scale_to_100(0) == 0.0
+    assert scale_to_100(6, reverse=True) == 0.0
+    with pytest.raises(ValueError):
+        scale_to_100(3, 5, 5)
+
+
+def test_nps_shares_of_promoters_passives_and_detractors():
+    # 10, 9: promoters (2); 8, 7, 7: passives (3); 6, 0, 3: detractors (3)
+    result = nps([10, 9, 8, 7, 7, 6, 0, 3])
+    assert result["promoters"] == pytest.approx(2 / 8)
+    assert result["passives"] == pytest.approx(3 / 8)
+    assert result["detractors"] == pytest.approx(3 / 8)
+    assert result["nps"] == pytest.approx((2 - 3) / 8 * 100)
+    assert result["n"] == 8
+
+
+def test_a_negative_recommend_answer_is_refused():
+    refused = nps([-1, 5, 9])
+    assert refused["nps"] is None
+    assert refused["flags"] == [{"code": "recommend_out_of_scale", "low": -1.0, "high": 9.0}]
+    assert nps([0, 10])["nps"] == pytest.approx(0.0)  # both ends of the scale are fine
+
+
+def test_top_two_box_starts_at_75_and_two_answers_have_a_spread():
+    rows = item_statistics(pd.DataFrame({"q": [74.0, 75.0, 100.0, 50.0], "r": [60.0, 80.0, None, None]}))
+    assert rows[0]["top2"] == pytest.approx(2 / 4)  # 74 is below a 4 on 1-5; 75 is a 4
+    assert rows[1]["n"] == 2
+    assert rows[1]["std"] == pytest.approx(math.sqrt(((60 - 70) ** 2 + (80 - 70) ** 2) / 1))
+    single = item_statistics(pd.DataFrame({"q": [60.0, None]}))[0]
+    assert single["mean"] == 60.0 and single["std"] is None
+
+
+def test_an_overall_question_tagged_with_a_dimension_is_not_one_of_its_items():
+    lines = pd.DataFrame(
+        [
+            (1, "q1", "quality", 1.0, "item", 80.0, 4),
+            (1, "ov", "quality", 1.0, "overall", 0.0, 1),
+            (1, "nps", "quality", 1.0, "recommend", 100.0, 10),
+        ],
+        columns=["response", "item", "dimension", "item_weight", "role", "value", "raw"],
+    )
+    responses, dimension_scores = score_answers(lines, {"quality": 1.0})
+    assert responses.loc[1, "index"] == 80.0
+    assert dimension_scores["score"].tolist() == [80.0]
+    assert responses.loc[1, "overall"] == 0.0
+
+
+def test_a_dimension_without_a_weight_stays_out_of_the_index():
+    # "legacy" is not in the weights (an archived dimension): its 0 does not pull the index down
+    lines = pd.DataFrame(
+        [
+            (1, "q1", "quality", 1.0, "item", 90.0, 5),
+            (1, "q2", "legacy", 1.0, "item", 0.0, 1),
+            (1, "q3", "quality", 0.0, "item", 0.0, 1),  # an item weighted 0 does not count either
+        ],
+        columns=["response", "item", "dimension", "item_weight", "role", "value", "raw"],
+    )
+    responses, dimension_scores = score_answers(lines, {"quality": 2.0})
+    assert responses.loc[1, "index"] == 90.0
+    assert responses.loc[1, "level"] == "fully_satisfied"
+    assert dict(zip(dimension_scores["dimension"], dimension_scores["score"], strict=True)) == {
+        "legacy": 0.0,
+        "quality": 90.0,
+    }
+
+
+# --- reliability ---------------------------------------------------------------------------------
+def test_items_without_spread_give_no_alpha_and_say_why():
+    constant = pd.DataFrame({"a": [3.0] * 5, "b": [3.0] * 5, "c": [3.0] * 5})
+    result = reliability(constant)
+    assert result["alpha"] is None and result["low"] is None and result["high"] is None
+    assert result["flags"] == [{"code": "no_variance"}]
+    assert all(row["alpha_if_deleted"] is None and row["item_total"] is None for row in result["items"])
+    # two items that cancel out exactly: the total never varies
+    opposed = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [4.0, 3.0, 2.0, 1.0]})
+    result = reliability(opposed)
+    assert result["alpha"] is None and result["low"] is None
+    assert result["flags"] == [{"code": "no_variance"}]
+
+
+def test_a_good_scale_on_enough_answers_carries_no_warning():
+    data = _factor_data({"a": (0, 2.0), "b": (0, 2.0), "c": (0, 2.0)}, n=30, seed=3)
+    complete_alpha = 3 / 2 * (1 - data.var(ddof=1).sum() / data.sum(axis=1).var(ddof=1))
+    assert complete_alpha > 0.7  # the data are a reliable scale
+    result = reliability(data)
+    assert result["alpha"] == pytest.approx(complete_alpha, abs=1e-12)
+    assert result["flags"] == []
+    fewer = reliability(data.iloc[:29])
+    assert {"code": "small_sample", "statistic": "alpha", "n": 29, "needed": 30} in fewer["flags"]
+    assert "alpha_low" not in _codes(fewer["flags"])
+
+
+def test_feldt_interval_defaults_to_95_percent():
+    f_high = stats.f.ppf(0.975, 49, 49 * 3)
+    f_low = stats.f.ppf(0.025, 49, 49 * 3)
+    low, high = alpha_interval(0.8, 50, 4)
+    assert low == pytest.approx(1 - 0.2 * f_high, abs=1e-12)
+    assert high == pytest.approx(1 - 0.2 * f_low, abs=1e-12)
+    assert alpha_interval(0.8, 2, 4) == (None, None)
+    assert alpha_interval(0.8, 50, 1) == (None, None)
+
+
+def test_only_items_answered_by_at_most_half_are_named_sparse():
+    data = _factor_data({"a": (0, 2.0), "b": (0, 2.0), "c": (0, 2.0)}, n=20, seed=8)
+    data.loc[:5, "b"] = np.nan  # b answered by 14 of 20: not sparse
+    data.loc[10:, "c"] = np.nan  # c answered by 10 of 20, half: sparse
+    result = reliability(data)
+    assert result["n"] == 4 and result["alpha"] is not None  # rows 6 to 9 answered all three
+    sparse = [flag for flag in result["flags"] if flag["code"] == "sparse_item"]
+    assert sparse == [{"code": "sparse_item", "item": "c", "n": 10, "total": 20}]
+    # one more answer to c: nobody is sparse any more
+    data.loc[10, "c"] = 50.0
+    assert "sparse_item" not in _codes(reliability(data)["flags"])
+
+
+# --- KMO, Bartlett, factors ----------------------------------------------------------------------
+def test_a_constant_item_is_named_and_blocks_kmo_bartlett_and_factors():
+    data = _factor_data({"a": (0, 1.0), "b": (0, 1.0), "c": (0, 1.0)}, n=50, seed=2)
+    data["fixed"] = 4.0
+    assert kmo(data)["kmo"] is None
+    assert kmo(data)["flags"] == [{"code": "constant_items", "items": ["fixed"]}]
+    assert bartlett(data)["chi2"] is None
+    result = factor_analysis(data)
+    assert result["n_factors"] == 0
+    assert {"code": "constant_items", "items": ["fixed"]} in result["flags"]
+
+
+def test_as_many_answers_as_items_is_too_few_for_kmo():
+    data = _factor_data({"a": (0, 1.0), "b": (0, 1.0), "c": (0, 1.0)}, n=3, seed=4)
+    assert kmo(data)["flags"] == [{"code": "fewer_answers_than_items", "n": 3, "k": 3}]
+    assert bartlett(data)["chi2"] is None
+    assert kmo(_factor_data({"a": (0, 1.0), "b": (0, 1.0), "c": (0, 1.0)}, n=4, seed=4))["kmo"] is not None
+
+
+def test_a_duplicated_item_still_gets_a_kmo():
+    data = _factor_data({"a": (0, 1.0), "b": (0, 1.0), "c": (0, 1.0)}, n=40, seed=6)
+    data["a_again"] = data["a"]  # the correlation matrix is singular
+    result = kmo(data)
+    # was NaN: the plain inverse of the singular matrix had a negative diagonal
+    assert 0.0 <= result["kmo"] <= 1.0
+    assert set(result["msa"]) == {"a", "b", "c", "a_again"}
+    assert all(0.0 <= v <= 1.0 for v in result["msa"].values())
+    assert result["msa"]["a"] == pytest.approx(result["msa"]["a_again"], abs=1e-9)  # the same item twice
+
+
+def test_explained_variance_is_each_eigenvalue_over_the_number_of_items():
+    data = _factor_data({"a": (0, 1.5), "b": (0, 1.5), "c": (0, 1.5), "d": (1, 1.5), "e": (1, 1.5)}, seed=5)
+    eigenvalues = sorted(np.linalg.eigvalsh(np.corrcoef(data.to_numpy(), rowvar=False)), reverse=True)
+    result = factor_analysis(data)
+    assert result["eigenvalues"] == pytest.approx(eigenvalues, abs=1e-9)
+    assert result["explained"] == pytest.approx([v / 5 for v in eigenvalues], abs=1e-9)
+    assert result["cumulative"][-1] == pytest.approx(1.0)
+
+
+def test_every_factor_with_an_eigenvalue_above_one_is_kept():
+    # a strong factor (three items) and a weaker one (two items): eigenvalues about 2.4 and 1.4
+    data = _factor_data({"a": (0, 1.5), "b": (0, 1.5), "c": (0, 1.5), "d": (1, 0.9), "e": (1, 0.9)}, seed=7)
+    eigenvalues = np.linalg.eigvalsh(np.corrcoef(data.to_numpy(), rowvar=False))
+    assert any(1.0 < v < 2.0 for v in eigenvalues)
+    result = factor_analysis(data)
+    assert result["n_factors"] == int((eigenvalues > 1.0).sum()) == 2
+    main = {item: int(np.argmax(np.abs(row))) for item, row in result["loadings"].items()}
+    assert main["a"] == main["b"] == main["c"] != main["d"] == main["e"]
+
+
+def test_three_factors_are_rotated_to_simple_structure():
+    spec = {f"{group}{i}": (f, 1.5) for f, group in enumerate("xyz") for i in range(3)}
+    data = _factor_data(spec, n=500, seed=11)
+    result = factor_analysis(data)
+    assert result["n_factors"] == 3
+    main = {item: int(np.argmax(np.abs(row))) for item, row in result["loadings"].items()}
+    assert {main[f"{g}{i}"] for g in "xyz" for i in range(3)} == {0, 1, 2}
+    for group in "xyz":
+        assert len({main[f"{group}{i}"] for i in range(3)}) == 1
+    # rotated: every item loads on its own factor, the cross-loadings are small
+    for row in result["loadings"].values():
+        ordered = sorted(abs(x) for x in row)
+        assert ordered[-1] > 0.7 and ordered[-2] < 0.3
+
+
+def test_varimax_of_one_factor_changes_nothing():
+    loadings = np.array([[0.8], [0.7], [-0.6]])
+    assert np.array_equal(varimax(loadings), loadings)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_each_factor_is_oriented_with_its_largest_loading_positive(seed):
+    data = _factor_data({"a": (0, 1.5), "b": (0, -1.5), "c": (0, 1.5), "d": (1, -1.5), "e": (1, -1.5)}, seed=seed)
+    loadings = np.array(list(factor_analysis(data)["loadings"].values()))
+    for j in range(loadings.shape[1]):
+        assert loadings[np.argmax(np.abs(loadings[:, j])), j] > 0
+
+
+# --- drivers -------------------------------------------------------------------------------------
+def test_as_many_answers_as_dimensions_plus_one_is_too_few_for_regression():
+    dims = pd.DataFrame({"quality": [1.0, 2.0, 4.0], "delivery": [3.0, 1.0, 2.0]})
+    result = regression(dims, pd.Series([2.0, 3.0, 5.0]))
+    assert result["r2"] is None and result["coefficients"] == []
+    assert result["flags"] == [{"code": "too_few_for_regression", "n": 3, "k": 2}]
+
+
+def test_a_constant_overall_satisfaction_is_said_so():
+    dims = pd.DataFrame({"quality": [1.0, 2.0, 4.0, 3.0, 5.0]})
+    result = regression(dims, pd.Series([7.0] * 5))
+    assert result["r2"] is None
+    assert result["flags"] == [{"code": "overall_constant"}]
+    assert driver_correlations(dims, pd.Series([7.0] * 5))[0]["r"] is None
+
+
+def test_drivers_on_answers_whose_spread_is_exactly_one():
+    # deviations -1.5, 0.5, 0.5, 0.5: squares sum to 3 over 3 degrees of freedom, a spread of 1,
+    # an ordinary spread and not a special case
+    dims = pd.DataFrame({"quality": [3.0, 4.0, 5.0, 4.0], "delivery": [1.0, 5.0, 2.0, 4.0]})
+    overall = pd.Series([2.5, 4.5, 4.5, 4.5])
+    assert overall.std() == pytest.approx(1.0)
+    rows = {row["dimension"]: row for row in driver_correlations(dims, overall)}
+    for column in dims:
+        r, p = stats.pearsonr(dims[column], overall)
+        assert rows[column]["r"] == pytest.approx(r, abs=1e-12)
+        assert rows[column]["p"] == pytest.approx(p, abs=1e-12)
+    single = pd.DataFrame({"quality": [3.0, 4.0, 5.0]})
+    result = regression(single, pd.Series([4.0, 3.0, 5.0]))
+    assert result["flags"] == []
+    assert result["coefficients"][0]["beta"] == pytest.approx(stats.pearsonr([3, 4, 5], [4, 3, 5])[0])
+
+
+def test_three_groups_are_compared_and_identical_answers_are_not_tested():
+    values = [1, 2, 3, 4, 5, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    groups = list("aaaaabbbbbccccc")
+    result = compare_groups(values, groups)
+    samples = [values[0:5], values[5:10], values[10:15]]
+    assert result["groups"] == 3
+    assert result["anova_p"] == pytest.approx(stats.f_oneway(*samples).pvalue, rel=1e-9)
+    assert result["kruskal_p"] == pytest.approx(stats.kruskal(*samples).pvalue, rel=1e-9)
+    same = compare_groups([5] * 10, list("aaaaabbbbb"))
+    assert same == {"anova_p": None, "kruskal_p": None, "groups": 2}
+
+
+# --- the campaign analysis -------------------------------------------------------------------------
+def _campaign(n, seed=12):
+    data = _factor_data({f"{g}{i}": (f, 1.0) for f, g in enumerate("ab") for i in range(3)}, n=n, seed=seed)
+    data = (data * 10 + 60).clip(0, 100)
+    dims = pd.DataFrame({"a": data[["a0", "a1", "a2"]].mean(axis=1), "b": data[["b0", "b1", "b2"]].mean(axis=1)})
+    overall = 0.7 * dims["a"] + 0.3 * dims["b"] + np.random.default_rng(seed).normal(size=n) * 3
+    recommend = pd.Series(np.clip(np.round(overall / 10), 0, 10))
+    return data, dims, overall, recommend
+
+
+def test_the_few_answers_warning_stops_at_the_minimum():
+    data, dims, overall, recommend = _campaign(40)
+    for n, expected in ((9, [{"code": "few_answers", "n": 9, "needed": 10}]), (10, []), (40, [])):
+        result = analyse(data.iloc[:n], dims.iloc[:n], overall.iloc[:n], recommend.iloc[:n])
+        assert result["flags"] == expected
+
+
+def test_campaign_drivers_dimensions_and_nps_trend():
+    data, dims, overall, recommend = _campaign(60)
+    dims.iloc[0, 0] = 75.0  # exactly 75 is in the top-2 box
+    previous_recommend = pd.Series([10, 9, 3, 8])  # 2 promoters, 1 detractor of 4: +25
+    result = analyse(data, dims, overall, recommend, previous_recommend=previous_recommend)
+    correlations = {row["dimension"]: row for row in result["correlations"]}
+    for column in dims:
+        assert correlations[column]["r"] == pytest.approx(stats.pearsonr(dims[column], overall)[0], abs=1e-12)
+    by_dimension = {row["dimension"]: row for row in result["dimensions"]}
+    assert by_dimension["a"]["top2"] == pytest.approx(float((dims["a"] >= 75).mean()), abs=1e-12)
+    assert (dims["a"] == 75).sum() == 1
+    shares = recommend.value_counts(normalize=True)
+    now = 100 * (shares[shares.index >= 9].sum() - shares[shares.index <= 6].sum())
+    assert result["nps"]["nps"] == pytest.approx(now)
+    assert result["nps_comparison"] == {"previous": pytest.approx(25.0), "n": 4, "difference": pytest.approx(now - 25)}
+    assert result["regression"]["n"] == 60
+
+
+def test_without_overall_satisfaction_no_regression_is_reported_on_any_answer():
+    data, dims, _overall, recommend = _campaign(30)
+    result = analyse(data, dims, None, recommend, index=dims.mean(axis=1))
+    assert result["regression"] == {"r2": None, "n": 0, "coefficients": [], "flags": []}
