@@ -161,3 +161,9 @@ def test_labels_keep_their_order_a_gap_apart_and_inside_the_plot(points, gap):
     uncrowded = all(low <= p <= high for p in points) and all(b - a >= gap for a, b in pairwise(points))
     if uncrowded:
         assert placed == points
+
+
+def test_a_narrow_spread_of_correlations_is_padded_by_its_own_size():
+    # |r| 0.31-0.39: pad 0.012 (15 % of 0.08), not the 0.05 used for a single value;
+    # step 0.025 (0.104 / 5 = 0.0208): floor(0.298 / 0.025) = 11, ceil(0.402 / 0.025) = 17
+    assert chart_range(0.31, 0.39, 0.0, 1.0) == pytest.approx((0.275, 0.425))

@@ -328,3 +328,76 @@ def test_without_overall_satisfaction_no_regression_is_reported_on_any_answer():
     data, dims, _overall, recommend = _campaign(30)
     result = analyse(data, dims, None, recommend, index=dims.mean(axis=1))
     assert result["regression"] == {"r2": None, "n": 0, "coefficients": [], "flags": []}
+
+
+# --- collinear and singular inputs, findings on the adequacy statistics ----------------------------
+@pytest.mark.parametrize("seed", range(5))
+def test_a_duplicated_dimension_is_reported_collinear_without_p_values(seed):
+    rng = np.random.default_rng(seed)
+    dims = pd.DataFrame({"quality": rng.normal(size=30) * 10 + 60, "delivery": rng.normal(size=30) * 10 + 60})
+    dims["quality_again"] = dims["quality"]
+    overall = 0.5 * dims["quality"] + 0.5 * dims["delivery"] + rng.normal(size=30)
+    result = regression(dims, overall)
+    # was: sometimes "collinear", sometimes p-values of 0.9999999 and no finding, by rounding
+    assert result["flags"] == [{"code": "collinear"}]
+    assert [c["p"] for c in result["coefficients"]] == [None, None, None]
+    # the fit itself is still the least-squares fit on the two distinct dimensions
+    design = np.column_stack([np.ones(30), dims["quality"], dims["delivery"]])
+    residual = overall - design @ np.linalg.lstsq(design, overall, rcond=None)[0]
+    expected_r2 = 1 - (residual**2).sum() / ((overall - overall.mean()) ** 2).sum()
+    assert result["r2"] == pytest.approx(expected_r2, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bartlett_gives_no_statistic_for_a_duplicated_item(seed):
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame({"a": rng.normal(size=30) * 10 + 60, "b": rng.normal(size=30) * 10 + 60})
+    data["c"] = data["a"]  # determinant 0: was None or, by rounding, chi2 963 and p 0
+    assert bartlett(data)["chi2"] is None and bartlett(data)["p"] is None
+
+
+def test_kmo_asks_for_five_complete_answers_per_item():
+    data = _factor_data({f"q{i}": (0, 1.5) for i in range(6)}, n=30, seed=13)
+    assert "small_sample" not in _codes(kmo(data)["flags"])  # 30 = 5 x 6
+    assert {"code": "small_sample", "statistic": "kmo", "n": 29, "needed": 30} in kmo(data.iloc[:29])["flags"]
+    factors = factor_analysis(data.iloc[:29])
+    assert {"code": "small_sample", "statistic": "factors", "n": 29, "needed": 30} in factors["flags"]
+
+
+def test_a_low_kmo_is_said_so_and_a_good_one_is_not():
+    rng = np.random.default_rng(21)
+    noise = pd.DataFrame(rng.normal(size=(200, 5)), columns=list("vwxyz"))
+    corr = np.corrcoef(noise.to_numpy(), rowvar=False)
+    partial = -np.linalg.inv(corr) / np.sqrt(np.outer(np.diag(np.linalg.inv(corr)), np.diag(np.linalg.inv(corr))))
+    np.fill_diagonal(corr, 0.0)
+    np.fill_diagonal(partial, 0.0)
+    expected = (corr**2).sum() / ((corr**2).sum() + (partial**2).sum())
+    assert expected < 0.6
+    result = kmo(noise)
+    assert result["kmo"] == pytest.approx(expected, abs=1e-9)
+    assert {"code": "kmo_low", "kmo": pytest.approx(expected, abs=1e-9)} in result["flags"]
+    strong = _factor_data({f"q{i}": (0, 2.0) for i in range(5)}, n=200, seed=21)
+    assert kmo(strong)["kmo"] > 0.6 and kmo(strong)["flags"] == []
+
+
+def test_no_answer_has_no_mean_and_one_answer_is_its_own_mean():
+    from cr_engine.satisfaction import mean_ci
+
+    assert mean_ci([]) == {"mean": None, "n": 0, "low": None, "high": None, "std": None}
+    assert mean_ci([float("nan")])["n"] == 0
+    assert mean_ci([50.0]) == {"mean": 50.0, "n": 1, "low": None, "high": None, "std": None}
+
+
+def test_campaign_quadrants_split_importance_and_performance_at_their_means():
+    data, dims, overall, recommend = _campaign(60)
+    dims["c"] = 0.2 * dims["a"] + 0.8 * np.random.default_rng(5).normal(size=60) * 10 + 50
+    result = analyse(data, dims, overall, recommend)
+    importance = {c: abs(stats.pearsonr(dims[c], overall)[0]) for c in dims}
+    performance = {c: dims[c].mean() for c in dims}
+    mean_i = sum(importance.values()) / 3
+    mean_p = sum(performance.values()) / 3
+    names = {(True, True): "keep_up", (True, False): "concentrate", (False, False): "low_priority"}
+    names[(False, True)] = "overkill"
+    expected = {c: names[(importance[c] >= mean_i, performance[c] >= mean_p)] for c in dims}
+    assert result["quadrants"] == expected
+    assert len(set(expected.values())) >= 2  # the split separates the dimensions
