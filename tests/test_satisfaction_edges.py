@@ -401,3 +401,69 @@ def test_campaign_quadrants_split_importance_and_performance_at_their_means():
     expected = {c: names[(importance[c] >= mean_i, performance[c] >= mean_p)] for c in dims}
     assert result["quadrants"] == expected
     assert len(set(expected.values())) >= 2  # the split separates the dimensions
+
+
+# --- rotation, intervals and item statistics against references ----------------------------------
+def _varimax_criterion(loadings):
+    """Kaiser's raw varimax criterion: the summed variance of each factor's squared loadings."""
+    squared = loadings**2
+    return float(((squared - squared.mean(axis=0)) ** 2).sum())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_varimax_reaches_the_best_rotation_found_by_searching_every_angle(seed):
+    from scipy.optimize import minimize_scalar
+
+    loadings = np.random.default_rng(seed).normal(size=(7, 2))
+
+    def rotated(theta):
+        c, s = math.cos(theta), math.sin(theta)
+        return loadings @ np.array([[c, -s], [s, c]])
+
+    # two factors: every rotation is one angle; grid, then refine around the best
+    grid = np.linspace(0.0, math.pi / 2, 2001)
+    best = grid[int(np.argmax([_varimax_criterion(rotated(t)) for t in grid]))]
+    refined = minimize_scalar(
+        lambda t: -_varimax_criterion(rotated(t)), bounds=(best - 0.002, best + 0.002), method="bounded"
+    )
+    result = varimax(loadings)
+    assert _varimax_criterion(result) == pytest.approx(-refined.fun, rel=1e-6)
+    assert (result**2).sum(axis=1) == pytest.approx((loadings**2).sum(axis=1), abs=1e-9)
+
+
+def test_nps_interval_both_ends_by_hand():
+    scores = [10, 9, 9, 8, 7, 6, 3, 10, 9, 5]  # 5 promoters, 3 detractors of 10: NPS 20
+    result = nps(scores)
+    half = stats.norm.ppf(0.975) * math.sqrt((0.5 + 0.3 - 0.2**2) / 10)
+    assert result["low"] == pytest.approx((0.2 - half) * 100, abs=1e-9)
+    assert result["high"] == pytest.approx((0.2 + half) * 100, abs=1e-9)
+
+
+def test_an_item_everyone_answers_alike_has_no_item_total_correlation():
+    data = _factor_data({"a": (0, 2.0), "b": (0, 2.0), "c": (0, 2.0)}, n=40, seed=14)
+    data["same"] = 3.0
+    result = reliability(data)
+    rows = {row["item"]: row for row in result["items"]}
+    assert rows["same"]["item_total"] is None  # not NaN
+    complete_alpha = 4 / 3 * (1 - data.var(ddof=1).sum() / data.sum(axis=1).var(ddof=1))
+    assert result["alpha"] == pytest.approx(complete_alpha, abs=1e-12)
+    r = np.corrcoef(data["a"], data[["b", "c", "same"]].sum(axis=1))[0, 1]
+    assert rows["a"]["item_total"] == pytest.approx(r, abs=1e-12)
+
+
+def test_a_middling_alpha_is_said_to_be_low():
+    # two items of one factor, two of another: the scale holds together only partly
+    data = _factor_data({"a": (0, 1.0), "b": (0, 1.0), "c": (1, 1.0), "d": (1, 1.0)}, n=300, seed=15)
+    alpha = 4 / 3 * (1 - data.var(ddof=1).sum() / data.sum(axis=1).var(ddof=1))
+    assert 0.0 < alpha < 0.7
+    flags = reliability(data)["flags"]
+    assert {"code": "alpha_low", "alpha": pytest.approx(alpha, abs=1e-12)} in flags
+
+
+def test_one_factor_data_keep_one_factor():
+    data = _factor_data({f"q{i}": (0, 1.5) for i in range(5)}, n=300, seed=16)
+    eigenvalues = np.linalg.eigvalsh(np.corrcoef(data.to_numpy(), rowvar=False))
+    assert (eigenvalues > 1.0).sum() == 1
+    result = factor_analysis(data)
+    assert result["n_factors"] == 1
+    assert all(len(row) == 1 and row[0] > 0.7 for row in result["loadings"].values())
