@@ -467,3 +467,99 @@ def test_one_factor_data_keep_one_factor():
     result = factor_analysis(data)
     assert result["n_factors"] == 1
     assert all(len(row) == 1 and row[0] > 0.7 for row in result["loadings"].values())
+
+
+# --- boundaries of the small-sample rules ---------------------------------------------------------
+def test_an_alpha_of_exactly_0_7_is_not_low():
+    from fractions import Fraction
+
+    data = pd.DataFrame(
+        {"a": [25.0, 0.0, 0.0, 100.0, 25.0, 100.0, 100.0], "b": [75.0, 25.0, 25.0, 100.0, 50.0, 25.0, 100.0]}
+    )
+
+    def variance(values):
+        values = [Fraction(v) for v in values]
+        mean = sum(values) / len(values)
+        return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+
+    exact = 2 * (1 - (variance(data["a"]) + variance(data["b"])) / variance(data["a"] + data["b"]))
+    assert exact == Fraction(7, 10)
+    result = reliability(data)
+    assert result["alpha"] == pytest.approx(0.7, abs=1e-12)
+    assert "alpha_low" not in _codes(result["flags"])
+
+
+def test_three_complete_answers_are_enough_for_the_item_statistics():
+    data = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [2.0, 2.0, 5.0], "c": [1.0, 3.0, 4.0]})
+    rows = {row["item"]: row for row in reliability(data)["items"]}
+    for item in data:
+        rest = data.drop(columns=[item])
+        k = 2
+        expected = k / (k - 1) * (1 - rest.var(ddof=1).sum() / rest.sum(axis=1).var(ddof=1))
+        assert rows[item]["alpha_if_deleted"] == pytest.approx(expected, abs=1e-12)
+        assert rows[item]["item_total"] == pytest.approx(np.corrcoef(data[item], rest.sum(axis=1))[0, 1], abs=1e-12)
+
+
+def test_three_answers_are_enough_for_a_driver_correlation():
+    dims = pd.DataFrame({"quality": [60.0, 70.0, 95.0]})
+    overall = pd.Series([55.0, 80.0, 90.0])
+    row = driver_correlations(dims, overall)[0]
+    r, p = stats.pearsonr(dims["quality"], overall)
+    assert row["r"] == pytest.approx(r, abs=1e-12) and row["p"] == pytest.approx(p, abs=1e-12)
+    assert driver_correlations(dims.iloc[:2], overall.iloc[:2])[0]["r"] is None
+
+
+def test_two_answers_on_each_side_are_enough_for_a_comparison():
+    from cr_engine.satisfaction import compare_means
+
+    result = compare_means([80.0, 90.0], [70.0, 72.0])
+    welch = stats.ttest_ind([80.0, 90.0], [70.0, 72.0], equal_var=False)
+    assert result["difference"] == pytest.approx(85.0 - 71.0)
+    assert result["p"] == pytest.approx(welch.pvalue, rel=1e-12)
+
+
+def test_a_group_of_four_answers_is_left_out_of_the_segment_test():
+    values = [1, 2, 3, 4, 5, 11, 12, 13, 14, 15, 30, 31, 32, 33]
+    groups = list("aaaaabbbbbcccc")
+    result = compare_groups(values, groups)
+    assert result["groups"] == 2
+    assert result["anova_p"] == pytest.approx(stats.f_oneway(values[:5], values[5:10]).pvalue, rel=1e-9)
+
+
+def test_items_nobody_answered_completely_are_not_called_constant():
+    data = pd.DataFrame({"a": [80.0, np.nan, 60.0], "b": [np.nan, 70.0, np.nan], "c": [50.0, 40.0, np.nan]})
+    assert kmo(data)["flags"] == [{"code": "fewer_answers_than_items", "n": 0, "k": 3}]
+    assert "constant_items" not in _codes(factor_analysis(data)["flags"])
+
+
+def test_index_interval_reaches_the_top_of_the_scale_but_not_beyond():
+    dims = pd.DataFrame({"quality": [100.0, 90.0]})
+    items = pd.DataFrame({"q1": [100.0, 90.0], "q2": [100.0, 80.0]})
+    result = analyse(items, dims, None, pd.Series([10.0, 9.0]), index=pd.Series([100.0, 90.0]))
+    half = stats.t.ppf(0.975, 1) * pd.Series([100.0, 90.0]).std() / math.sqrt(2)
+    assert 95.0 + half > 100.0
+    assert result["index"]["high"] == 100.0
+    assert result["index"]["low"] == pytest.approx(95.0 - half)
+    assert result["dimensions"][0]["high"] == 100.0
+
+
+def test_non_positive_weights_leave_their_value_out():
+    from cr_engine.satisfaction import weighted_mean
+
+    assert weighted_mean([80.0, 20.0, 50.0], [1.0, -0.5, 0.0]) == 80.0
+    assert weighted_mean([80.0, 20.0], [0.0, 0.0]) is None
+
+
+def test_a_survey_without_dimensions_has_no_driver_regression():
+    data, _dims, overall, recommend = _campaign(30)
+    result = analyse(data, pd.DataFrame(index=data.index), overall, recommend)
+    assert result["regression"] == {"r2": None, "n": 0, "coefficients": [], "flags": []}
+    assert result["dimensions"] == [] and result["correlations"] == []
+
+
+def test_a_dimension_score_just_under_75_is_not_top_two_box():
+    data, dims, overall, recommend = _campaign(40)
+    dims.iloc[:3, 0] = [74.5, 74.9, 75.0]
+    result = analyse(data, dims, overall, recommend)
+    top = {row["dimension"]: row["top2"] for row in result["dimensions"]}
+    assert top["a"] == pytest.approx(float((dims["a"] >= 75).mean()), abs=1e-12)
