@@ -563,3 +563,14 @@ def test_a_dimension_score_just_under_75_is_not_top_two_box():
     result = analyse(data, dims, overall, recommend)
     top = {row["dimension"]: row["top2"] for row in result["dimensions"]}
     assert top["a"] == pytest.approx(float((dims["a"] >= 75).mean()), abs=1e-12)
+
+
+def test_two_items_have_a_kmo_of_one_half():
+    # with two items the partial correlation is the correlation itself: r2 / (r2 + r2) = 0.5
+    data = _factor_data({"a": (0, 1.5), "b": (0, 1.5)}, n=50, seed=17)
+    result = kmo(data)
+    assert result["kmo"] == pytest.approx(0.5, abs=1e-12)
+    assert result["msa"] == {"a": pytest.approx(0.5, abs=1e-12), "b": pytest.approx(0.5, abs=1e-12)}
+    r = np.corrcoef(data["a"], data["b"])[0, 1]
+    chi2 = -(50 - 1 - (2 * 2 + 5) / 6) * math.log(1 - r**2)
+    assert bartlett(data)["chi2"] == pytest.approx(chi2, rel=1e-9) and bartlett(data)["df"] == 1
