@@ -66,6 +66,12 @@ def _prepare(module, tests):
     shutil.copytree(ROOT / "tests", workspace / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     # Read (never imported) by a test comparing the engine's defaults with the tier policy's.
     shutil.copytree(ROOT / "customer_relations" / "models", workspace / "customer_relations" / "models")
+    _write_config(module, tests, workspace)
+    return workspace
+
+
+def _write_config(module, tests, workspace):
+    """cosmic-ray's configuration for ``module``, with the test files matching ``tests`` now."""
     files = sorted({str(Path(f).relative_to(ROOT)) for pattern in tests for f in glob.glob(str(ROOT / pattern))})
     if not files:
         sys.exit(f"No test file matches {tests} for {module}")
@@ -77,7 +83,6 @@ def _prepare(module, tests):
         f"{sys.executable} -S {SERVER} client {workspace / 'pytest.sock'} -x -q -p no:cacheprovider {' '.join(files)}"
     )
     (workspace / "cosmic-ray.toml").write_text(toml.dumps({"cosmic-ray": config}))
-    return workspace
 
 
 def _env():
@@ -153,6 +158,7 @@ def _rerun_survivors(module, tests):
         sys.exit(f"{module}.py changed since the last run (or there is none): run it in full.")
     shutil.rmtree(workspace / "tests")
     shutil.copytree(ROOT / "tests", workspace / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    _write_config(module, tests, workspace)  # test files added since the run count too
     db = sqlite3.connect(workspace / "session.sqlite")
     with db:
         db.execute("DELETE FROM work_results WHERE upper(test_outcome) = 'SURVIVED'")

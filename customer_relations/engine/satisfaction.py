@@ -401,16 +401,15 @@ def _size_flags(scale, statistic):
 
 def kmo(items):
     """Kaiser-Meyer-Olkin measure overall and per item (MSA), from the correlation matrix R
-    and the partial correlations derived from its inverse."""
+    and the partial correlations derived from its inverse. The pseudo-inverse is the inverse of
+    a regular R; for a singular one (an item repeating another, or the sum of others) a plain
+    inversion does not always fail but returns huge values with a negative diagonal (KMO NaN)."""
     scale = _as_scale(items)
     flags = _adequacy_flags(scale)
     if flags:
         return {"kmo": None, "msa": {}, "n": scale.n, "n_total": scale.total, "flags": flags}
     corr = scale.corr
-    try:
-        inverse = np.linalg.inv(corr)
-    except np.linalg.LinAlgError:
-        inverse = np.linalg.pinv(corr)
+    inverse = np.linalg.pinv(corr, hermitian=True)
     scale_matrix = np.sqrt(np.outer(np.diag(inverse), np.diag(inverse)))
     partial = -inverse / scale_matrix
     np.fill_diagonal(partial, 0.0)
@@ -439,8 +438,10 @@ def bartlett(items):
     empty = {"chi2": None, "df": None, "p": None, "n": n, "n_total": scale.total}
     if _adequacy_flags(scale):
         return empty
+    # A singular R (an item repeating another) has no statistic, whether its determinant comes
+    # out as 0 or, by rounding, as a tiny positive number.
     sign, logdet = np.linalg.slogdet(scale.corr)
-    if sign <= 0:
+    if sign <= 0 or np.linalg.matrix_rank(scale.corr, hermitian=True) < k:
         return empty
     chi2 = -(n - 1 - (2 * k + 5) / 6.0) * logdet
     df = k * (k - 1) / 2.0
@@ -570,12 +571,14 @@ def regression(dimensions, overall):
     r2 = 1.0 - ss_res / ss_tot if ss_tot else None
     dof = n - k - 1
     sigma2 = ss_res / dof if dof > 0 else float("nan")
-    try:
-        cov = sigma2 * np.linalg.inv(design.T @ design)
-        se = np.sqrt(np.diag(cov))
-    except np.linalg.LinAlgError:
+    # Collinear dimensions (one repeating another, or the sum of others) have no standard
+    # errors. The rank says so: a plain inversion of such a matrix does not always fail but may
+    # return meaningless values (p-values of 0.99999 for a duplicated dimension).
+    if rank < k + 1:
         se = np.full(k + 1, np.nan)
         flags.append(_flag("collinear"))
+    else:
+        se = np.sqrt(np.diag(sigma2 * np.linalg.inv(design.T @ design)))
     betas = coef[1:]
     total = np.abs(betas).sum()
     coefficients = []
