@@ -153,3 +153,12 @@ def test_a_translation_excel_refuses_as_sheet_name_still_gives_a_workbook():
     book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     assert len(set(book.sheetnames)) == 8
     assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in book.sheetnames)
+
+
+def test_two_sheets_translated_alike_both_get_a_name():
+    buffer = io.BytesIO()
+    workbook.write_summary(
+        buffer, _analysis(), translate=lambda text: "客户" if text in {"Comments", "Customers"} else text
+    )
+    names = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).sheetnames
+    assert names[-2:] == ["客户", "客户 (2)"]

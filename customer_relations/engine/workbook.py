@@ -36,10 +36,22 @@ def translator(translate=None):
     return _
 
 
-def sheet_name(text):
-    """A worksheet name Excel accepts whatever the translation: no ``[]:*?/\\``, 31 characters."""
-    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in text).strip(" '")
-    return cleaned[:31] or "Sheet"
+def sheet_name(text, book=None):
+    """A worksheet name Excel accepts whatever the translation: no ``[]:*?/\\``, 31
+    characters, and (given the ``book``) not taken by another sheet."""
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in text).strip(" '")[:31] or "Sheet"
+    name, count = cleaned, 1
+    taken = {sheet.name.lower() for sheet in book.worksheets()} if book else set()
+    while name.lower() in taken:
+        count += 1
+        suffix = f" ({count})"
+        name = cleaned[: 31 - len(suffix)] + suffix
+    return name
+
+
+def add_sheet(book, text):
+    """A new worksheet named after ``text`` (see ``sheet_name``)."""
+    return book.add_worksheet(sheet_name(text, book))
 
 
 def default_number(value, digits=0):
@@ -86,8 +98,8 @@ class _Sheet:
     """A worksheet with a bold header row, frozen panes, an autofilter, widths and print setup."""
 
     def __init__(self, book, name, headers, widths, formats, _):
-        self.name = sheet_name(name)
-        self.sheet = book.add_worksheet(self.name)
+        self.sheet = add_sheet(book, name)
+        self.name = self.sheet.name
         self.formats = formats
         self.row = 0
         self.columns = len(headers)
@@ -121,7 +133,7 @@ def _trend_text(difference, p, *, _, number):
 def _director_sheet(book, formats, analysis, title, target_index, subtitle, previous_name, findings, *, _, number):
     """The one-page summary: headline figures in columns A-D, the importance-performance
     chart beside them, segments and findings below. Returns the sheet."""
-    sheet = book.add_worksheet(sheet_name(_("Summary")))
+    sheet = add_sheet(book, _("Summary"))
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 14)
     sheet.set_column(2, 3, 12)
@@ -217,7 +229,7 @@ def _director_sheet(book, formats, analysis, title, target_index, subtitle, prev
     return sheet
 
 
-def _ipa_chart(book, analysis, rows, *, _):
+def _ipa_chart(book, analysis, rows, drivers, *, _):
     """Importance-performance scatter from the Drivers sheet, its axes crossing at the means."""
     correlations = [r for r in analysis.get("correlations", []) if r.get("r") is not None]
     performance = {d["dimension"]: d["mean"] for d in analysis.get("dimensions", []) if d.get("mean") is not None}
@@ -227,7 +239,6 @@ def _ipa_chart(book, analysis, rows, *, _):
     mean_x = sum(abs(r["r"]) for r in points) / len(points)
     mean_y = sum(performance[r["dimension"]] for r in points) / len(points)
     scatter = book.add_chart({"type": "scatter"})
-    drivers = sheet_name(_("Drivers"))
     scatter.add_series(
         {
             "name": _("Dimensions"),
@@ -381,7 +392,7 @@ def _reliability_sheet(book, formats, analysis, findings, *, _, number):
     rel = _Sheet(
         book,
         _("Reliability"),
-        [_("Check"), _("Value"), _("Low"), _("High"), "n", _("Note")],
+        [_("Statistic"), _("Value"), _("Low"), _("High"), "n", _("Note")],
         [36, 12, 10, 10, 8, 70],
         formats,
         _,
@@ -565,10 +576,10 @@ def write_summary(
     _segments_sheet(book, formats, analysis, **words)
     drivers = _drivers_sheet(book, formats, analysis, **words)
     rows = len(analysis.get("correlations", []))
-    scatter = _ipa_chart(book, analysis, rows, _=_)
+    scatter = _ipa_chart(book, analysis, rows, drivers.name, _=_)
     if scatter:
         drivers.sheet.insert_chart(1, 11, scatter)
-        summary_chart = _ipa_chart(book, analysis, rows, _=_)
+        summary_chart = _ipa_chart(book, analysis, rows, drivers.name, _=_)
         summary_chart.set_size({"width": 620, "height": 400})
         summary.insert_chart(2, 5, summary_chart)
     _reliability_sheet(book, formats, analysis, findings, **words)
