@@ -207,7 +207,7 @@ def _director_sheet(book, formats, analysis, title, target_index, subtitle, prev
         if (content.get("test") or {}).get("significant")
     ]
     if not significant:
-        sheet.write(row, 0, _("None at the 5 % level"), formats["muted"])
+        sheet.write(row, 0, _("No difference significant at p < 0.05"), formats["muted"])
         row += 1
     for segment, content in significant:
         groups = sorted((g for g in content.get("groups", []) if g.get("index") is not None), key=lambda g: -g["index"])
