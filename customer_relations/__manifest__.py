@@ -21,6 +21,7 @@
         "data/customer_satisfaction_data.xml",
         "data/customer_complaint_data.xml",
         "data/customer_complaint_mail_data.xml",
+        "data/customer_complaint_callback_data.xml",
         "data/customer_relationship_data.xml",
         "reports/customer_agreement_review_reports.xml",
         "reports/customer_agreement_review_templates.xml",

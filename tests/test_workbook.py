@@ -107,3 +107,58 @@ def test_chart_labels_never_collide_and_axes_have_round_ticks():
     assert 0.0 <= low < 0.41 and 0.47 < high <= 1.0 and high - low < 0.5, "points spread, not bunched"
     ticks = satisfaction.chart_ticks(low, high)
     assert len(ticks) >= 3 and all(low - 1e-9 <= t <= high + 1e-9 for t in ticks)
+
+
+def test_every_sheet_name_header_and_note_goes_through_the_translate_function():
+    def translate(text):
+        return f"ZH·{text}"
+
+    buffer = io.BytesIO()
+    workbook.write_summary(
+        buffer,
+        _analysis(),
+        target_index=85.0,
+        customers=[("Customer", 88.25, 9, "A", "Key", "Wang", "East")],
+        comments=[("Customer", "Why?", "Fast delivery")],
+        findings=["Only a few answers."],
+        translate=translate,
+        number=lambda value, digits=0: f"<{value:.{digits}f}>",
+    )
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert len(book.sheetnames) == 8
+    assert all(name.startswith("ZH·") for name in book.sheetnames), book.sheetnames
+    for sheet in book.worksheets[1:]:
+        headers = [cell for cell in next(sheet.iter_rows(max_row=1, values_only=True)) if cell]
+        english = [
+            cell for cell in headers if not cell.startswith("ZH·") and cell not in {"n", "r", "p", "Beta", "MSA"}
+        ]
+        assert not english, f"{sheet.title}: {english}"
+    summary = book.worksheets[0]
+    labels = [row[0] for row in summary.iter_rows(min_row=3, values_only=True) if row[0]]
+    assert "ZH·Answers" in labels and "ZH·Findings" in labels
+    assert summary.cell(1, 1).value == "ZH·Satisfaction summary", "the default title is translated too"
+    notes = [row[2] for row in summary.iter_rows(min_row=3, values_only=True) if row[2]]
+    assert "ZH·of %(invited)s invited" not in notes
+    assert any(str(note).startswith("ZH·of ") and "<80>" in str(note) for note in notes), notes
+    assert "ZH·Page" in summary.oddFooter.right.text, "the page footer is in the reader's language"
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        charts = " ".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/"))
+    assert "'ZH·Drivers'!" in charts and "<c:f>Drivers!" not in charts, "the charts refer to the translated sheets"
+    assert "ZH·Importance - performance" in charts
+
+
+def test_a_translation_excel_refuses_as_sheet_name_still_gives_a_workbook():
+    buffer = io.BytesIO()
+    workbook.write_summary(buffer, _analysis(), translate=lambda text: f"[{text}]: a very long translated name?")
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert len(set(book.sheetnames)) == 8
+    assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in book.sheetnames)
+
+
+def test_two_sheets_translated_alike_both_get_a_name():
+    buffer = io.BytesIO()
+    workbook.write_summary(
+        buffer, _analysis(), translate=lambda text: "客户" if text in {"Comments", "Customers"} else text
+    )
+    names = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).sheetnames
+    assert names[-2:] == ["客户", "客户 (2)"]

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..engine import agreements as engine
+from .assignee_language import AssigneeLanguage
 from .customer_job import notify_progress, run_batch
 from .protected_fields import without_defaults
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
@@ -767,16 +768,20 @@ class CustomerAgreement(models.Model):
 
     def _send_reminders(self, today):
         """Activities for the key-account manager before the end and at half-way when under
-        target; each once per agreement."""
+        target; each once per agreement, worded in the key-account manager's language."""
+        lang = AssigneeLanguage(self.env)
         for agreement in self:
+            manager = agreement.manager_id
+            env = lang(manager)
             company = agreement.company_id
             days = company.agreement_reminder_days or 30
             if not agreement.end_reminder_done and agreement.date_end - timedelta(days=days) <= today:
                 agreement.activity_schedule(
                     "mail.mail_activity_data_todo",
                     date_deadline=agreement.date_end - timedelta(days=min(days, 7)),
-                    summary=self.env._(
-                        "Agreement ends on %(date)s: prepare the renewal review", date=agreement.date_end
+                    summary=env._(
+                        "Agreement ends on %(date)s: prepare the renewal review",
+                        date=lang.date(manager, agreement.date_end),
                     ),
                     user_id=agreement.manager_id.id,
                 )
@@ -786,7 +791,7 @@ class CustomerAgreement(models.Model):
             if not agreement.halfway_reminder_done and today >= halfway and agreement.achievement < threshold:
                 agreement.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=self.env._(
+                    summary=env._(
                         "Half-way and only %(achievement).0f%% of the targets reached",
                         achievement=agreement.achievement,
                     ),

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..engine import relationship as engine
+from .assignee_language import AssigneeLanguage
 from .relationship_constants import CARE_OCCASION
 
 CARE_CLASSES = ("strategic", "key")
@@ -82,6 +83,7 @@ class CustomerCareMoment(models.Model):
         if not customers:
             return {}
         candidates = {}
+        lang = AssigneeLanguage(self.env)
 
         def add(customer, occasion, day, summary, contact=None, holiday=None):
             moment_key = f"{occasion}:{customer.id}:{contact.id if contact else 0}:{holiday.id if holiday else 0}:{day}"
@@ -105,7 +107,11 @@ class CustomerCareMoment(models.Model):
                     contact.parent_id,
                     "birthday",
                     day,
-                    self.env._("Birthday of %(name)s on %(date)s", name=contact.name, date=day),
+                    lang(contact.parent_id.user_id)._(
+                        "Birthday of %(name)s on %(date)s",
+                        name=contact.name,
+                        date=lang.date(contact.parent_id.user_id, day),
+                    ),
                     contact=contact,
                 )
         for customer in customers.filtered("company_anniversary"):
@@ -115,7 +121,11 @@ class CustomerCareMoment(models.Model):
                     customer,
                     "anniversary",
                     day,
-                    self.env._("Company anniversary of %(name)s on %(date)s", name=customer.name, date=day),
+                    lang(customer.user_id)._(
+                        "Company anniversary of %(name)s on %(date)s",
+                        name=customer.name,
+                        date=lang.date(customer.user_id, day),
+                    ),
                 )
         holidays = self.env["customer.care.holiday"].search(
             [
@@ -130,7 +140,11 @@ class CustomerCareMoment(models.Model):
                     customer,
                     "holiday",
                     holiday.date,
-                    self.env._("%(holiday)s greeting for %(name)s", holiday=holiday.name, name=customer.name),
+                    lang(customer.user_id)._(
+                        "%(holiday)s greeting for %(name)s",
+                        holiday=holiday.with_env(lang(customer.user_id)).name,
+                        name=customer.name,
+                    ),
                     holiday=holiday,
                 )
         return candidates

@@ -1043,17 +1043,13 @@ class CustomerComplaint(models.Model):
                 .with_env(self.env)
             )
             complaint.sudo().write({"callback_input_id": answer.id})
-            url = answer.sudo().get_start_url()
-            complaint.message_post(
-                body=Markup('<p>%s</p><p><a href="%s">%s</a></p>')
-                % (
-                    self.env._(
-                        "How satisfied are you with the handling of your complaint %(ref)s?", ref=complaint.name
-                    ),
-                    complaint.get_base_url() + url,
-                    survey.sudo().title,
-                ),
-                partner_ids=contact.ids,
+            # The invitation template renders in the contact's language; the link and the
+            # survey title (in that language too) are handed to it for this message only.
+            complaint.with_context(
+                callback_url=complaint.get_base_url() + answer.sudo().get_start_url(),
+                callback_title=survey.sudo().with_context(lang=contact.lang or self.env.lang).title,
+            ).message_post_with_source(
+                "customer_relations.mail_template_customer_complaint_callback",
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )

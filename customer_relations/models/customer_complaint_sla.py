@@ -4,6 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 from ..engine import complaints as engine
+from .assignee_language import AssigneeLanguage
 from .complaint_constants import ESCALATION, MILESTONE, SLA_STATUS, WARNING_LEVEL
 from .customer_job import run_batch
 
@@ -193,7 +194,7 @@ class CustomerComplaintSla(models.Model):
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("customer.complaint")
         managers = self.env.ref(MANAGER_GROUP).sudo().users.filtered(lambda u: u.active and not u.share)
-        labels = dict(self._fields["milestone"]._description_selection(self.env))
+        lang = AssigneeLanguage(self.env)
         # The key-account manager of each red complaint: one agreement lookup per company.
         account_managers = {}
         reds = slas.filtered(lambda s: s.warning_level == "red")
@@ -209,20 +210,8 @@ class CustomerComplaintSla(models.Model):
             complaint = sla.complaint_id
             if sla.warning_level == "orange":
                 users = complaint.department_id.manager_id.user_id
-                summary = self.env._(
-                    "SLA warning (orange): %(milestone)s of %(ref)s is due %(deadline)s",
-                    milestone=labels[sla.milestone],
-                    ref=complaint.name,
-                    deadline=fields.Datetime.to_string(sla.deadline),
-                )
             else:
                 users = managers.filtered(lambda u, c=complaint: c.company_id in u.company_ids) | account_managers[sla]
-                summary = self.env._(
-                    "SLA breached (red): %(milestone)s of %(ref)s was due %(deadline)s",
-                    milestone=labels[sla.milestone],
-                    ref=complaint.name,
-                    deadline=fields.Datetime.to_string(sla.deadline),
-                )
             for user in users:
                 activities.append(
                     {
@@ -230,7 +219,7 @@ class CustomerComplaintSla(models.Model):
                         "res_id": complaint.id,
                         "user_id": user.id,
                         "activity_type_id": todo.id,
-                        "summary": summary,
+                        "summary": self._escalation_summary(sla, user, lang),
                         "date_deadline": today,
                     }
                 )
@@ -240,21 +229,34 @@ class CustomerComplaintSla(models.Model):
         self._mail_escalations(created)
         return len(slas)
 
+    def _escalation_summary(self, sla, user, lang):
+        """The escalation's to-do in the language (and time zone) of the person it goes to."""
+        env = lang(user)
+        values = {
+            "milestone": lang.selection(self._name, "milestone", user)[sla.milestone],
+            "ref": sla.complaint_id.name,
+            "deadline": lang.datetime(user, sla.deadline),
+        }
+        if sla.warning_level == "orange":
+            return env._("SLA warning (orange): %(milestone)s of %(ref)s is due %(deadline)s", **values)
+        return env._("SLA breached (red): %(milestone)s of %(ref)s was due %(deadline)s", **values)
+
     def _mail_escalations(self, activities):
         """One mail per assignee listing the escalations of the batch (a new mail.mail row only:
         nothing shared is written)."""
         mails = []
+        lang = AssigneeLanguage(self.env)
         for user, user_activities in activities.grouped("user_id").items():
             if not user.email:
                 continue
+            env = lang(user)
             items = Markup("").join(
                 Markup("<li>%s</li>") % activity.summary for activity in user_activities.sorted("id")
             )
             mails.append(
                 {
-                    "subject": self.env._("Complaint SLA escalations: %(count)s", count=len(user_activities)),
-                    "body_html": Markup("<p>%s</p><ul>%s</ul>")
-                    % (self.env._("These complaint deadlines need you:"), items),
+                    "subject": env._("Complaint SLA escalations: %(count)s", count=len(user_activities)),
+                    "body_html": Markup("<p>%s</p><ul>%s</ul>") % (env._("These complaint deadlines need you:"), items),
                     "recipient_ids": [Command.link(user.partner_id.id)],
                     "email_from": (self.env.company.email_formatted or user.company_id.email_formatted or False),
                     "auto_delete": True,

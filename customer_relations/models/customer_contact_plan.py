@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..engine import relationship as engine
+from .assignee_language import AssigneeLanguage
 from .tiering_constants import ACCOUNT_CLASS
 
 
@@ -86,6 +87,7 @@ class CustomerContactPlan(models.Model):
             already = set(open_activities.mapped("res_id"))
             model_id = self.env["ir.model"]._get_id("res.partner")
             today = fields.Date.context_today(self)
+            lang = AssigneeLanguage(self.env)
             self.env["mail.activity"].create(
                 [
                     {
@@ -93,7 +95,9 @@ class CustomerContactPlan(models.Model):
                         "res_id": partner.id,
                         "user_id": partner.user_id.id,
                         "activity_type_id": activity_type.id,
-                        "summary": self.env._("Contact %(name)s: the contact plan is overdue", name=partner.name),
+                        "summary": lang(partner.user_id)._(
+                            "Contact %(name)s: the contact plan is overdue", name=partner.name
+                        ),
                         "date_deadline": today,
                     }
                     for partner in overdue

@@ -1,11 +1,12 @@
 import random
+from collections import defaultdict
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 
-from ..engine.demo_data import DEFAULT_SEED, build_demo_plan
+from ..engine.demo_data import CATALOG, DEFAULT_SEED, INDUSTRY_CATEGORIES, build_demo_plan
 
 
 class CustomerRelationsDemo(models.AbstractModel):
@@ -162,10 +163,17 @@ class CustomerRelationsDemo(models.AbstractModel):
             {"review_type": "annual", "date": today - relativedelta(months=6), "company_id": company.id}
         )
         annual.action_compute()
-        annual.action_submit()
-        # approved by the demo director, so the tier history names who decided
         director = self.env.ref("customer_relations.user_manager_liu", raise_if_not_found=False) or self.env.user
+        # the director makes the two customers of the strategic agreements strategic accounts
+        annual.line_ids.filtered(lambda line: line.partner_id.ref in ("CR013", "CR031")).with_user(director).write(
+            {"final_tier": "a", "final_class": "strategic", "reason": "签订战略合作协议 Strategic agreement signed"}
+        )
+        annual.action_submit()
+        # approved by the demo director, so the tier history names who decided, on the day
         annual.with_user(director).action_approve()
+        self.env["customer.tier.history"].search([("review_id", "=", annual.id)]).write(
+            {"date": fields.Datetime.to_datetime(annual.date).replace(hour=2)}
+        )
         # reviews only snapshot: the live customer values come from the policy's recompute
         policy._compute_customer_values()
         half_year = Review.create({"review_type": "half_year", "date": today, "company_id": company.id})
@@ -189,15 +197,56 @@ class CustomerRelationsDemo(models.AbstractModel):
         roles = ["technical", "production", "finance", "quality"]
         Agreement = self.env["customer.agreement"]
 
-        def main_category(partner):
-            lines = self.env["sale.order.line"].search([("order_partner_id", "=", partner.id)], limit=300)
-            counts = {}
+        def baseline(partner, start):
+            """What the customer bought in the 12 months before ``start`` (annualised where
+            the history is shorter): revenue a year, orders a half-year, and its main product
+            category by revenue with the units a quarter. Targets are set from it, as an
+            account manager would, so achievements land near 100 %, not at 1,000 %."""
+            since = start - relativedelta(months=12)
+            lines = self.env["sale.order.line"].search(
+                [
+                    ("order_partner_id", "=", partner.id),
+                    ("state", "=", "sale"),
+                    ("order_id.date_order", ">=", fields.Datetime.to_datetime(since)),
+                    ("order_id.date_order", "<", fields.Datetime.to_datetime(start)),
+                ]
+            )
+            if not lines:
+                return 0.0, 0.0, self.env["product.category"], 0.0
+            first = min(lines.order_id.mapped("date_order")).date()
+            months = min(12, max(1, (start.year - first.year) * 12 + start.month - first.month))
+            revenue, units = {}, {}
             for line in lines:
-                counts[line.product_id.categ_id] = counts.get(line.product_id.categ_id, 0) + line.product_uom_qty
-            return max(counts, key=counts.get) if counts else self.env["product.category"]
+                category = line.product_id.categ_id
+                revenue[category] = revenue.get(category, 0.0) + line.price_subtotal
+                units[category] = units.get(category, 0.0) + line.product_uom_qty
+            category = max(revenue, key=revenue.get)
+            scale = 12.0 / months
+            return sum(revenue.values()) * scale, len(lines.order_id) * scale / 2, category, units[category] * scale / 4
 
-        def make(partner, agreement_type, start, years, revenue_target, title):
-            category = main_category(partner)
+        def make(partner, agreement_type, start, years, uplift, title):
+            revenue, orders, category, units = baseline(partner, start)
+            targets = [
+                Command.create(
+                    {
+                        "measure": "revenue",
+                        "period": "year",
+                        "target_value": max(100000.0, round(revenue * uplift, -4)),
+                    }
+                ),
+                Command.create({"measure": "orders", "period": "half", "target_value": max(2, round(orders))}),
+            ]
+            if category:
+                targets.append(
+                    Command.create(
+                        {
+                            "measure": "quantity",
+                            "categ_id": category.id,
+                            "period": "quarter",
+                            "target_value": max(1, round(units * uplift)),
+                        }
+                    )
+                )
             return Agreement.create(
                 {
                     "partner_id": partner.id,
@@ -211,19 +260,7 @@ class CustomerRelationsDemo(models.AbstractModel):
                         Command.create({"user_id": user.id, "role": roles[i % len(roles)]})
                         for i, user in enumerate(members)
                     ],
-                    "target_ids": [
-                        Command.create({"measure": "revenue", "period": "year", "target_value": revenue_target}),
-                        Command.create({"measure": "orders", "period": "half", "target_value": 8}),
-                    ]
-                    + (
-                        [
-                            Command.create(
-                                {"measure": "quantity", "categ_id": category.id, "period": "quarter", "target_value": 6}
-                            )
-                        ]
-                        if category
-                        else []
-                    ),
+                    "target_ids": targets,
                     "rebate_step_ids": [
                         Command.create({"threshold": 80.0, "rate": 1.0}),
                         Command.create({"threshold": 100.0, "rate": 2.0}),
@@ -244,7 +281,7 @@ class CustomerRelationsDemo(models.AbstractModel):
                 strategic,
                 first_of_month - relativedelta(months=10),
                 2,
-                3600000.0,
+                1.15,
                 "战略合作协议 Strategic cooperation 2026-2027",
             )
         if partners.get("CR007"):
@@ -253,7 +290,7 @@ class CustomerRelationsDemo(models.AbstractModel):
                 framework,
                 first_of_month - relativedelta(months=4),
                 1,
-                1500000.0,
+                1.1,
                 "年度框架协议 Annual framework",
             )
         expired = Agreement
@@ -263,7 +300,7 @@ class CustomerRelationsDemo(models.AbstractModel):
                 strategic,
                 first_of_month - relativedelta(months=26),
                 2,
-                3000000.0,
+                1.1,
                 "战略合作协议 Strategic cooperation (previous term)",
             )
         (created | expired).action_activate()
@@ -368,6 +405,12 @@ class CustomerRelationsDemo(models.AbstractModel):
                 }
             )
             campaign.with_context(satisfaction_no_mail=True).action_start()  # demo: no e-mail queue
+            # answers come in during the spring survey round of the campaign's own year
+            spring = date(year, 3, 1)
+            if year == today.year and (today - spring).days < 30:
+                spring = date(year, 1, 1)  # early in the year: the answers so far
+            window_start = fields.Datetime.to_datetime(spring)
+            window_days = max(1, min(120, (fields.Datetime.to_datetime(today) - window_start).days - 1))
             for answer in campaign.user_input_ids:
                 if rng.random() > answer_share:
                     continue
@@ -384,6 +427,10 @@ class CustomerRelationsDemo(models.AbstractModel):
                 if text:
                     answer._save_lines(comment, text)
                 answer._mark_done()
+                answered_at = window_start + relativedelta(
+                    days=rng.randrange(window_days), hours=rng.randint(1, 9), minutes=rng.randint(0, 59)
+                )
+                answer.write({"start_datetime": answered_at - relativedelta(minutes=12), "end_datetime": answered_at})
             if year_offset:
                 campaign.action_close()
             else:
@@ -747,19 +794,7 @@ class CustomerRelationsDemo(models.AbstractModel):
                     }
                 )
         self.env["customer.interaction"].create(interactions)
-        categories = self.env["product.category"].search([("name", "!=", "All")], limit=4)
-        self.env["customer.wallet.share"].create(
-            [
-                {
-                    "partner_id": customer.id,
-                    "categ_id": categ.id,
-                    "estimated_need": rng.randint(5, 80) * 10000.0,
-                    "estimate_date": today,
-                }
-                for customer in customers[:12]
-                for categ in categories[: rng.randint(1, len(categories) or 1)]
-            ]
-        )
+        self._demo_wallet(customers, today, rng)
         self.env["customer.contact.status"]._rebuild(self.env.company, today.year)
         self.env["customer.care.moment"]._cron_care_moments(today)
         self.env["customer.forecast.segment"].create(
@@ -768,6 +803,58 @@ class CustomerRelationsDemo(models.AbstractModel):
         self.env["customer.forecast.wizard"].create(
             {"period_type": "quarter", "history_periods": 10, "horizon": 2}
         )._forecast()
+
+    def _demo_wallet(self, customers, today, rng):
+        """Share-of-wallet estimates by each customer's account manager: on the categories the
+        customer buys from us (part of the need supplied by competitors) and on one category
+        its industry uses that it does not buy from us yet, the cross-sell gap."""
+        since = fields.Datetime.to_datetime(today - relativedelta(months=12))
+        bought = defaultdict(dict)
+        for partner, category, revenue in self.env["sale.report"]._read_group(
+            [("partner_id", "in", customers.ids), ("state", "=", "sale"), ("date", ">=", since)],
+            ["partner_id", "categ_id"],
+            ["price_subtotal:sum"],
+        ):
+            if category and revenue > 0:
+                bought[partner][category] = revenue
+        Category = self.env["product.category"]
+        by_name = {c.name: c for c in Category.search([("name", "in", [name for name, _items in CATALOG.values()])])}
+        industry_keys = {
+            self.env.ref(f"customer_relations.res_partner_industry_{key}", raise_if_not_found=False): key
+            for key in INDUSTRY_CATEGORIES
+        }
+        estimates = []
+        for customer in customers.filtered(lambda c: c in bought)[:14]:
+            author = customer.user_id.id or self.env.uid
+            for category, revenue in bought[customer].items():
+                share = rng.choice([0.35, 0.5, 0.6, 0.75, 0.9, 1.0])
+                estimates.append(
+                    {
+                        "partner_id": customer.id,
+                        "categ_id": category.id,
+                        "estimated_need": round(revenue / share, -3) or 1000.0,
+                        "estimate_date": today,
+                        "estimated_by_id": author,
+                        "note": "另从竞争对手采购 Also buys from competitors" if share < 1 else False,
+                    }
+                )
+            usual = [
+                by_name.get(CATALOG[key][0])
+                for key in INDUSTRY_CATEGORIES.get(industry_keys.get(customer.industry_id), [])
+            ]
+            missing = [category for category in usual if category and category not in bought[customer]]
+            if missing:
+                estimates.append(
+                    {
+                        "partner_id": customer.id,
+                        "categ_id": missing[0].id,
+                        "estimated_need": rng.randint(8, 60) * 10000.0,
+                        "estimate_date": today,
+                        "estimated_by_id": author,
+                        "note": "尚未从我司采购 Not bought from us yet",
+                    }
+                )
+        return self.env["customer.wallet.share"].create(estimates)
 
     def _demo_products(self, catalog, company):
         """Return {default_code: product.product}, creating what the catalogue lacks."""

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date, formatLang
 from odoo.tools.safe_eval import safe_eval
 
 from ..engine import pgcopy, workbook
@@ -992,14 +992,20 @@ class CustomerSatisfactionCampaign(models.Model):
         }
 
     def _export_workbook(self, answers, analysis, subtitle=None):
-        """The leadership workbook for ``answers`` (done survey answers) and an analysis."""
+        """The leadership workbook for ``answers`` (done survey answers) and an analysis, in
+        the language of the person exporting (sheets, headers, findings, labels, dates)."""
+        reader_lang = self.env.user.lang or self.env.lang
+        if reader_lang and self.env.lang != reader_lang:
+            return self.with_context(lang=reader_lang)._export_workbook(
+                answers.with_context(lang=reader_lang), analysis, subtitle
+            )
         buffer = io.BytesIO()
         if self and not subtitle:
             subtitle = self.env._(
                 "%(survey)s, %(start)s to %(end)s",
                 survey=self.survey_id.title,
-                start=self.date_start,
-                end=self.date_end,
+                start=format_date(self.env, self.date_start),
+                end=format_date(self.env, self.date_end),
             )
         workbook.write_summary(
             buffer,
@@ -1011,8 +1017,15 @@ class CustomerSatisfactionCampaign(models.Model):
             findings=self._findings(analysis, "nps", "reliability", "kmo", "factors", "regression"),
             subtitle=subtitle,
             previous_name=self.previous_id.name if self else None,
+            translate=self._workbook_text,
+            number=lambda value, digits=0: formatLang(self.env, value, digits=digits),
         )
         return buffer.getvalue()
+
+    def _workbook_text(self, text):
+        """The engine's literals (``engine/workbook.py``, extracted into the .pot) in the
+        language of the person exporting."""
+        return self.env._(text)
 
     def _iter_comments(self, answers, batch=2000):
         """Open answers, streamed in batches of SQL rows (constant memory for the export)."""

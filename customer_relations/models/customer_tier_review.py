@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .assignee_language import AssigneeLanguage
 from .protected_fields import sets_workflow_fields, without_defaults
 
 REVIEW_STATE = [
@@ -268,10 +269,11 @@ class CustomerTierReview(models.Model):
     def _notify_managers(self):
         group = self.env.ref(MANAGER_GROUP)
         managers = group.users.filtered(lambda u: self.company_id in u.company_ids and not u.share)
+        lang = AssigneeLanguage(self.env)
         for review in self:
             for manager in managers[:5]:
                 review.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=self.env._("Approve the tier review"),
+                    summary=lang(manager)._("Approve the tier review"),
                     user_id=manager.id,
                 )

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .assignee_language import AssigneeLanguage
 from .tiering_constants import ANOMALY_CODE
 
 
@@ -146,7 +147,7 @@ class CustomerValueAnomaly(models.Model):
         """One to-do for the customer's salesperson per new anomaly, created in one batch."""
         model_id = self.env["ir.model"]._get_id("res.partner")
         activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        labels = dict(self._fields["code"]._description_selection(self.env))
+        lang = AssigneeLanguage(self.env)
         vals_list, with_activity = [], self.browse()
         for anomaly in self:
             if not anomaly.user_id:
@@ -156,7 +157,7 @@ class CustomerValueAnomaly(models.Model):
                     "res_model_id": model_id,
                     "res_id": anomaly.partner_id.id,
                     "activity_type_id": activity_type.id if activity_type else False,
-                    "summary": labels.get(anomaly.code),
+                    "summary": lang.selection(self._name, "code", anomaly.user_id).get(anomaly.code),
                     "note": anomaly.message,
                     "user_id": anomaly.user_id.id,
                     "date_deadline": fields.Date.context_today(self),

@@ -17,3 +17,5 @@ from . import test_partner_region
 from . import test_satisfaction
 from . import test_security
 from . import test_tiering
+from . import test_reader_language
+from . import test_demo_story

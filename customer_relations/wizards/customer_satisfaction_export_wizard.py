@@ -2,6 +2,7 @@ import base64
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from ..models.tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
@@ -63,10 +64,15 @@ class CustomerSatisfactionExportWizard(models.TransientModel):
         Campaign = self.env["customer.satisfaction.campaign"]
         analysis = Campaign._analyse(answers)
         analysis["response"]["invited"] = self._invited_count(answers)
+        reader = self.with_context(lang=self.env.user.lang or self.env.lang).env  # the workbook's language
         content = Campaign._export_workbook(
             answers,
             analysis,
-            subtitle=self.env._("Answers from %(start)s to %(end)s", start=self.date_from, end=self.date_to),
+            subtitle=reader._(
+                "Answers from %(start)s to %(end)s",
+                start=format_date(reader, self.date_from),
+                end=format_date(reader, self.date_to),
+            ),
         )
         self.write(
             {
