@@ -127,3 +127,39 @@ def test_customer_without_a_scored_answer_is_not_measured(after):
     result = evaluate_customer(before, after)
     assert result["status"] == "not_measured"
     assert result["index_after"] is None and result["difference"] is None
+
+
+def test_improvement_sheet_is_appended_with_translated_literals_and_numbers():
+    import io
+
+    import openpyxl
+    from cr_engine.workbook import write_improvement_sheet, write_summary
+
+    row = {
+        "plan": "Plan 2026",
+        "line": "Quality",
+        "kind": "Weak dimension",
+        "department": "Workshop 1",
+        "owner": "Wang Wei",
+        "deadline": "2026-06-30",
+        "state": "Done",
+        "reply_date": "",
+        "evaluation": "Improved",
+        "score_before": 31.25,
+        "score_after": 82.1,
+        "n_before": 8,
+        "n_after": 7,
+        "p": 0.0043,
+    }
+    buffer = io.BytesIO()
+    translated = {"Improvement plan": "改进计划", "Evaluation": "改进效果评估"}
+
+    def writer(book, formats):
+        write_improvement_sheet(book, formats, rows=[row], _=lambda text: translated.get(text, text))
+
+    write_summary(buffer, {}, extra_sheets=[writer])
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert book.sheetnames[-1] == "改进计划"
+    sheet = book["改进计划"]
+    assert sheet["N1"].value == "改进效果评估"
+    assert [cell.value for cell in sheet[2]][8:] == [31.25, 82.1, 8, 7, 0.0043, "Improved"]

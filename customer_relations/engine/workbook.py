@@ -224,6 +224,7 @@ def write_summary(
     findings=None,
     subtitle=None,
     previous_name=None,
+    extra_sheets=(),
 ):
     """Write the workbook to ``target`` (a path or a binary file object).
 
@@ -231,6 +232,7 @@ def write_summary(
     Drivers (with the importance-performance scatter chart), Reliability, Items, Comments,
     Customers (rows as given: the caller sorts them).
     :param findings: the analysis' findings, worded by the caller
+    :param extra_sheets: callables ``writer(book, formats)`` adding sheets at the end
     """
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False, "nan_inf_to_errors": True})
     formats = {
@@ -438,4 +440,61 @@ def write_summary(
     for row in customers:
         customer_sheet.add(list(row), ("", "num1", "int", "", "", "", ""))
     customer_sheet.finish()
+    for writer in extra_sheets:
+        writer(book, formats)
     book.close()
+
+
+def write_improvement_sheet(book, formats, rows, _):
+    """The sheet "Improvement plan": each line of the campaign's improvement plan (and of the
+    plan evaluated at this campaign) with its department, owner, deadline, state, reply and
+    evaluation (scores before and after, n, Welch's p).
+
+    :param rows: dicts with plan, line, kind, department, owner, deadline, state, reply_date,
+        evaluation (labels, already in the reader's language), score_before, score_after,
+        n_before, n_after, p (numbers or None)
+    :param _: translates a literal into the reader's language
+    """
+    sheet = _Sheet(
+        book,
+        _("Improvement plan"),
+        [
+            _("Plan"),
+            _("Line"),
+            _("Kind"),
+            _("Responsible department"),
+            _("Owner"),
+            _("Deadline"),
+            _("State"),
+            _("Reply sent on"),
+            _("Score before"),
+            _("Score after"),
+            _("n before"),
+            _("n after"),
+            _("p (Welch t-test)"),
+            _("Evaluation"),
+        ],
+        [30, 30, 18, 22, 18, 12, 10, 18, 12, 12, 9, 9, 14, 14],
+        formats,
+    )
+    for row in rows:
+        sheet.add(
+            [
+                row["plan"],
+                row["line"],
+                row["kind"],
+                row["department"],
+                row["owner"],
+                row["deadline"],
+                row["state"],
+                row["reply_date"],
+                row["score_before"],
+                row["score_after"],
+                row["n_before"],
+                row["n_after"],
+                row["p"],
+                row["evaluation"],
+            ],
+            ("", "", "", "", "", "", "", "", "num1", "num1", "int", "int", "num3", ""),
+        )
+    sheet.finish()

@@ -1011,6 +1011,7 @@ class CustomerSatisfactionCampaign(models.Model):
             findings=self._findings(analysis, "nps", "reliability", "kmo", "factors", "regression"),
             subtitle=subtitle,
             previous_name=self.previous_id.name if self else None,
+            extra_sheets=self._workbook_extra_sheets(),
         )
         return buffer.getvalue()
 
