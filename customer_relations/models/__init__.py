@@ -56,4 +56,3 @@ from . import ir_actions_report
 from . import customer_improvement_plan
 from . import customer_improvement_plan_line
 from . import customer_satisfaction_campaign_improvement
-from . import survey_user_input_follow_up

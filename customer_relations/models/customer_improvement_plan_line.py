@@ -50,11 +50,10 @@ class CustomerImprovementPlanLine(models.Model):
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     plan_state = fields.Selection(related="plan_id.state", string="Plan state")
     kind = fields.Selection(LINE_KIND, required=True, readonly=True)
-    dimension_id = fields.Many2one("customer.satisfaction.dimension", "Dimension", readonly=True, index=True)
+    dimension_id = fields.Many2one("customer.satisfaction.dimension", readonly=True, index=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True, index=True)
     contact_id = fields.Many2one(
         "res.partner",
-        "Contact",
         domain="[('commercial_partner_id', '=', partner_id)]",
         help="The person who answered: the reply goes to them, in their language.",
     )
