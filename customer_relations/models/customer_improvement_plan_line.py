@@ -291,9 +291,9 @@ class CustomerImprovementPlanLine(models.Model):
                 self.env._(
                     "%(level)s (index %(index)s), %(category)s (recommend %(recommend)s)",
                     level=levels.get(a.satisfaction_level, "-"),
-                    index=f"{a.satisfaction_index:.1f}",
+                    index=format(a.satisfaction_index, ".1f"),
                     category=categories.get(a.satisfaction_nps_category, "-"),
-                    recommend=f"{a.satisfaction_recommend:g}" if a.satisfaction_nps_category else "-",
+                    recommend=format(a.satisfaction_recommend, "g") if a.satisfaction_nps_category else "-",
                 )
                 for a in partner_answers
             ]

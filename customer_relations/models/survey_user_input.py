@@ -320,9 +320,11 @@ class SurveyUserInput(models.Model):
                         account_class=classes.get(customer.account_class, ""),
                         contact=answer.partner_id.name or "-",
                         level=levels.get(answer.satisfaction_level, "-"),
-                        index=f"{answer.satisfaction_index:.1f}",
+                        index=format(answer.satisfaction_index, ".1f"),
                         category=categories.get(answer.satisfaction_nps_category, "-"),
-                        recommend=f"{answer.satisfaction_recommend:g}" if answer.satisfaction_nps_category else "-",
+                        recommend=format(answer.satisfaction_recommend, "g")
+                        if answer.satisfaction_nps_category
+                        else "-",
                     ),
                 )
                 alerted |= answer
