@@ -547,6 +547,7 @@ def write_summary(
     previous_name=None,
     translate=None,
     number=None,
+    extra_sheets=(),
 ):
     """Write the workbook to ``target`` (a path or a binary file object).
 
@@ -556,6 +557,7 @@ def write_summary(
     :param findings: the analysis' findings, worded by the caller
     :param translate: ``translate(text)``, the literal in the reader's language
     :param number: ``number(value, digits)``, a number written as text for the reader
+    :param extra_sheets: sheet writers ``writer(book, formats, *, _, number)`` adding sheets at the end
     """
     _ = translator(translate)
     words = {"_": _, "number": number or default_number}
@@ -586,4 +588,62 @@ def write_summary(
     _items_sheet(book, formats, analysis, **words)
     _comments_sheet(book, formats, comments, **words)
     _customers_sheet(book, formats, customers, **words)
+    for writer in extra_sheets:
+        writer(book, formats, **words)
     book.close()
+
+
+def write_improvement_sheet(book, formats, rows, *, _, number=None):
+    """The sheet "Improvement plan": each line of the campaign's improvement plan (and of the
+    plan evaluated at this campaign) with its department, owner, deadline, state, reply and
+    evaluation (scores before and after, n, Welch's p).
+
+    :param rows: dicts with plan, line, kind, department, owner, deadline, state, reply_date,
+        evaluation (labels, already in the reader's language), score_before, score_after,
+        n_before, n_after, p (numbers or None)
+    :param _: translates a literal into the reader's language
+    """
+    sheet = _Sheet(
+        book,
+        _("Improvement plan"),
+        [
+            _("Plan"),
+            _("Line"),
+            _("Kind"),
+            _("Responsible department"),
+            _("Owner"),
+            _("Deadline"),
+            _("State"),
+            _("Reply sent on"),
+            _("Score before"),
+            _("Score after"),
+            _("n before"),
+            _("n after"),
+            _("p (Welch t-test)"),
+            _("Evaluation"),
+        ],
+        [30, 30, 18, 22, 18, 12, 10, 18, 12, 12, 9, 9, 14, 14],
+        formats,
+        _,
+    )
+    for row in rows:
+        sheet.add(
+            [
+                row["plan"],
+                row["line"],
+                row["kind"],
+                row["department"],
+                row["owner"],
+                row["deadline"],
+                row["state"],
+                row["reply_date"],
+                row["score_before"],
+                row["score_after"],
+                row["n_before"],
+                row["n_after"],
+                row["p"],
+                row["evaluation"],
+            ],
+            ("", "", "", "", "", "", "", "", "num1", "num1", "int", "int", "num3", ""),
+        )
+    sheet.finish()

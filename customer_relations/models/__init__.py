@@ -54,3 +54,6 @@ from . import survey_question
 from . import survey_question_answer
 from . import survey_user_input
 from . import ir_actions_report
+from . import customer_improvement_plan
+from . import customer_improvement_plan_line
+from . import customer_satisfaction_campaign_improvement

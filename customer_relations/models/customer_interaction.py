@@ -25,6 +25,14 @@ class CustomerInteraction(models.Model):
     next_step = fields.Char("Next step")
     region_id = fields.Many2one(related="partner_id.region_id", store=True)
     industry_id = fields.Many2one(related="partner_id.industry_id", store=True)
+    improvement_line_id = fields.Many2one(
+        "customer.improvement.plan.line",
+        "Improvement plan line",
+        index="btree_not_null",
+        ondelete="set null",
+        check_company=True,
+        help="The satisfaction follow-up this contact belongs to.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1019,6 +1019,7 @@ class CustomerSatisfactionCampaign(models.Model):
             previous_name=self.previous_id.name if self else None,
             translate=self._workbook_text,
             number=lambda value, digits=0: formatLang(self.env, value, digits=digits),
+            extra_sheets=self._workbook_extra_sheets(),
         )
         return buffer.getvalue()
 
