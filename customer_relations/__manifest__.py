@@ -21,6 +21,7 @@
         "data/customer_satisfaction_data.xml",
         "data/customer_complaint_data.xml",
         "data/customer_relationship_data.xml",
+        "data/customer_risk_data.xml",
         "reports/customer_agreement_review_reports.xml",
         "reports/customer_agreement_review_templates.xml",
         "reports/customer_satisfaction_campaign_reports.xml",
@@ -50,6 +51,9 @@
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/customer_risk_threshold_views.xml",
+        "views/customer_risk_warning_views.xml",
+        "reports/customer_risk_board_views.xml",
         "views/customer_relations_menus.xml",
     ],
     "assets": {

@@ -53,3 +53,7 @@ from . import survey_question
 from . import survey_question_answer
 from . import survey_user_input
 from . import ir_actions_report
+from . import customer_risk_threshold
+from . import customer_risk_warning
+from . import customer_risk_action
+from . import res_partner_risk
