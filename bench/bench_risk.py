@@ -1,9 +1,9 @@
 """Benchmark: the customer risk signal job on the 20,000-customer scratch data.
 
 Uses the customers and 500,000 confirmed order lines of ``bench_tiering.py`` (generated here
-when missing), and adds (seeded, committed once): done deliveries for 70 % of the lines of the
-last 100 days (some late), a customer class for a tenth of the customers and 3,000 complaints
-in the window. Then times:
+when missing), and adds (seeded, committed once): a delivery for each line of the last 100 days
+(7 in 10 done, some late; the others waiting), a customer class for a twentieth of the
+customers and 3,000 complaints in the window. Then times:
 
   (c) the bare SQL: the one statement measuring every signal of every customer
       (``customer.risk.warning._signal_figures``);
@@ -51,14 +51,15 @@ def generate(env):
     picking._action_done()
     env.flush_all()
     move = picking.move_ids
-    # The lines of the last 100 days, 7 in 10 delivered: promised + (-2..+3) days.
+    # The lines of the last 100 days, each with its delivery: 7 in 10 done (promised + -2..+3
+    # days), the others still waiting.
     cr.execute(
         """
         CREATE TEMP TABLE bench_risk_lines AS
         SELECT ROW_NUMBER() OVER (ORDER BY sol.id) AS g, sol.id AS line_id, so.partner_id,
                so.date_order, sol.product_uom_qty AS qty, sol.product_id
           FROM sale_order_line sol JOIN sale_order so ON so.id = sol.order_id
-         WHERE so.name LIKE 'BENCH/%%' AND so.date_order >= %s AND sol.id %% 10 < 7
+         WHERE so.name LIKE 'BENCH/%%' AND so.date_order >= %s
         """,
         [NOW - timedelta(days=100)],
     )
@@ -79,7 +80,8 @@ def generate(env):
             "partner_id": line.format(column="partner_id"),
             "scheduled_date": line.format(column="date_order"),
             "date_deadline": "NULL",
-            "date_done": done_at,
+            "date_done": f"CASE WHEN {line.format(column='line_id')} % 10 < 7 THEN {done_at} END",
+            "state": f"CASE WHEN {line.format(column='line_id')} % 10 < 7 THEN 'done' ELSE 'assigned' END",
             "sale_id": "NULL",
         },
     )
@@ -97,12 +99,13 @@ def generate(env):
             "quantity": line.format(column="qty"),
             "partner_id": line.format(column="partner_id"),
             "date": done_at,
+            "state": f"CASE WHEN {line.format(column='line_id')} % 10 < 7 THEN 'done' ELSE 'assigned' END",
         },
     )
     cr.execute(
         """UPDATE sale_order_line sol SET qty_delivered = sol.product_uom_qty
              FROM sale_order so WHERE so.id = sol.order_id AND so.name LIKE 'BENCH/%%'
-              AND (so.date_order < %s OR sol.id IN (SELECT line_id FROM bench_risk_lines))""",
+              AND (so.date_order < %s OR sol.id IN (SELECT line_id FROM bench_risk_lines WHERE line_id %% 10 < 7))""",
         [NOW - timedelta(days=100)],
     )
     key = str(env.company.id)

@@ -66,5 +66,6 @@
     },
     "demo": [
         "demo/customer_relations_demo.xml",
+        "demo/customer_risk_demo.xml",
     ],
 }

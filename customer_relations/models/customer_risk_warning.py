@@ -75,7 +75,7 @@ class CustomerRiskWarning(models.Model):
     account_class = fields.Selection(ACCOUNT_CLASS, readonly=True, help="The customer's class when last evaluated.")
     trend = fields.Selection(RISK_TREND, readonly=True, help="Since the previous evaluation.")
     trend_arrow = fields.Char("Trend ", compute="_compute_trend_arrow")
-    figures = fields.Json(readonly=True, copy=False)
+    figures = fields.Json("Figures (data)", readonly=True, copy=False)
     figures_text = fields.Text("Figures", readonly=True, copy=False)
     previous_figures_text = fields.Text("Previous figures", readonly=True, copy=False)
     pressure = fields.Float(
@@ -309,6 +309,12 @@ class CustomerRiskWarning(models.Model):
         notify_progress(self.env, done, left)
 
     @api.model
+    def _demo_evaluate(self):
+        """Demo data: the warnings of the demo story, inside the install's transaction."""
+        for company in self.env["res.company"].sudo().search([]):
+            self.sudo()._evaluate_company(company, commit=False)
+
+    @api.model
     def _window_days(self):
         value = self.env["ir.config_parameter"].sudo().get_param(WINDOW_PARAMETER, DEFAULT_WINDOW_DAYS)
         try:
@@ -317,10 +323,12 @@ class CustomerRiskWarning(models.Model):
             return DEFAULT_WINDOW_DAYS
 
     @api.model
-    def _evaluate_company(self, company, partner_ids=None, now=None):
+    def _evaluate_company(self, company, partner_ids=None, now=None, commit=True):
         """Measure, grade and decide for ``company`` (all customers, or ``partner_ids``, the
         commercial partners), then apply the decisions.
 
+        :param commit: apply in committed batches (``customer_job``); False: in the current
+            transaction (module data loading, where nothing may be committed)
         :return: {decision: count} (``keep`` left out) and ``left`` (decisions a batch could
             not apply because of concurrency; the next run takes them up)
         """
@@ -331,9 +339,22 @@ class CustomerRiskWarning(models.Model):
         decisions = engine.decide(current, self._open_warnings_frame(company, partner_ids))
         decisions = decisions[decisions["decision"] != "keep"]
         counts = decisions["decision"].value_counts().to_dict()
-        records = decisions.to_dict("records")
+        # Plain Python values for the ORM and the database driver (no numpy scalars).
+        records = [
+            {
+                **record,
+                "partner_id": int(record["partner_id"]),
+                "warning_id": int(record["warning_id"]) if record["decision"] != "raise" else None,
+                "pressure": float(record["pressure"]),
+                "account_class": record["account_class"] if isinstance(record["account_class"], str) else None,
+            }
+            for record in decisions.to_dict("records")
+        ]
         for start in range(0, len(records), BATCH_SIZE):
             chunk = records[start : start + BATCH_SIZE]
+            if not commit:
+                self._apply_decisions(company, chunk, now)
+                continue
             applied, _result = run_batch(
                 self.env, lambda chunk=chunk: self._apply_decisions(company, chunk, now), "risk warnings"
             )
@@ -386,6 +407,8 @@ class CustomerRiskWarning(models.Model):
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                  WHERE so.state = 'sale' AND so.company_id = %(company)s AND sol.display_type IS NULL
                    AND pt.type = 'consu' AND sol.product_uom_qty > 0
+                   -- delivered through Inventory (a line without any delivery move is not followed)
+                   AND EXISTS (SELECT 1 FROM stock_move m WHERE m.sale_line_id = sol.id AND m.state <> 'cancel')
                    AND COALESCE(so.commitment_date, so.date_order + sol.customer_lead * INTERVAL '1 day')::date
                        <= %(today)s
                    AND (COALESCE(so.commitment_date, so.date_order + sol.customer_lead * INTERVAL '1 day')

@@ -12,7 +12,9 @@ class ResPartner(models.Model):
     risk_warning_ids = fields.One2many(
         "customer.risk.warning", "partner_id", string="Risk warnings", groups=_USER, readonly=True
     )
-    risk_warning_count = fields.Integer(compute="_compute_risk_warning_count", string="Risk warnings", groups=_USER)
+    risk_warning_count = fields.Integer(
+        compute="_compute_risk_warning_count", string="Risk warning count", groups=_USER
+    )
     risk_open_count = fields.Integer(compute="_compute_risk_warning_count", string="Open risk warnings", groups=_USER)
 
     def _compute_risk_warning_count(self):
