@@ -56,4 +56,3 @@ from . import ir_actions_report
 from . import customer_risk_threshold
 from . import customer_risk_warning
 from . import customer_risk_action
-from . import res_partner_risk
