@@ -461,7 +461,11 @@ class CustomerRiskWarning(models.Model):
                   FROM returned r LEFT JOIN sold s ON s.partner_id = r.partner_id
                 UNION ALL
                 SELECT rp.commercial_partner_id, 'late_delivery_share',
-                       100.0 * COUNT(*) FILTER (WHERE sp.date_done::date > sp.scheduled_date::date) / COUNT(*)
+                       -- the deadline the delivery carries (the promised date), else its scheduled
+                       -- date (which Odoo moves to the validation time once the moves are done)
+                       100.0 * COUNT(*) FILTER (
+                           WHERE sp.date_done::date > COALESCE(sp.date_deadline, sp.scheduled_date)::date
+                       ) / COUNT(*)
                   FROM stock_picking sp
                   JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
                   JOIN res_partner rp ON rp.id = sp.partner_id

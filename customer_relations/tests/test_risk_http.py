@@ -22,18 +22,16 @@ class TestRiskHttp(HttpCase):
             groups="customer_relations.group_customer_relations_manager",
         )
         customer = env["res.partner"].create({"name": "RPC Steel Distribution", "is_company": True})
-        env["customer.complaint"].create(
-            [
+        for index in range(3):
+            env["customer.complaint"].create(
                 {
                     "title": f"Complaint {index}",
                     "partner_id": customer.id,
                     "category_id": env.ref("customer_relations.customer_complaint_category_service").id,
                     "description": "<p>Late</p>",
-                    "received_at": fields.Datetime.now() - timedelta(days=1),
+                    "received_at": fields.Datetime.now() - timedelta(days=1, minutes=index),
                 }
-                for index in range(3)
-            ]
-        )
+            )
         env["customer.risk.warning"].sudo()._evaluate_company(env.company, customer.ids, fields.Datetime.now())
         cls.warning = env["customer.risk.warning"].sudo().search([("partner_id", "=", customer.id)])
 
