@@ -74,7 +74,7 @@ class CustomerRiskWarning(models.Model):
     )
     account_class = fields.Selection(ACCOUNT_CLASS, readonly=True, help="The customer's class when last evaluated.")
     trend = fields.Selection(RISK_TREND, readonly=True, help="Since the previous evaluation.")
-    trend_arrow = fields.Char("Trend ", compute="_compute_trend_arrow")
+    trend_arrow = fields.Char("Trend arrow", compute="_compute_trend_arrow")
     figures = fields.Json("Figures (data)", readonly=True, copy=False)
     figures_text = fields.Text("Figures", readonly=True, copy=False)
     previous_figures_text = fields.Text("Previous figures", readonly=True, copy=False)

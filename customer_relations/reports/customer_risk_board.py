@@ -22,7 +22,7 @@ class CustomerRiskBoard(models.Model):
     highest_level = fields.Selection(RISK_LEVEL, "Highest level", readonly=True)
     level_rank = fields.Integer(readonly=True, aggregator="max")
     trend = fields.Selection(RISK_TREND, "Worst trend", readonly=True)
-    trend_arrow = fields.Char("Trend ", compute="_compute_trend_arrow")
+    trend_arrow = fields.Char("Trend arrow", compute="_compute_trend_arrow")
     open_count = fields.Integer("Warnings not closed", readonly=True)
     red_count = fields.Integer("Red warnings", readonly=True)
     recovered_count = fields.Integer("Awaiting acceptance", readonly=True)
