@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import CustomerRelationsCase
 
@@ -245,7 +245,8 @@ class TestRiskWarningLifecycle(RiskCase):
             .with_user(self.user)
             .create({"warning_id": warning.id, "name": "Visit the customer", "user_id": self.handler.id})
         )
-        warning.with_user(self.quality).acceptance_evidence = "Complaint rate checked over 90 days: none."
+        with Form(warning.with_user(self.quality)) as form:
+            form.acceptance_evidence = "Complaint rate checked over 90 days: none."
         with self.assertRaises(UserError):
             warning.with_user(self.quality).action_accept()
         action.with_user(self.handler).action_done()
@@ -259,6 +260,11 @@ class TestRiskWarningLifecycle(RiskCase):
         self._evaluate()
         fresh = self._warnings(self.general, "complaint") - warning
         self.assertEqual((len(fresh), fresh.state), (1, "open"))
+
+    def test_the_scheduled_job_raises_the_warnings(self):
+        self._complaints(self.general, 3)
+        self.env["customer.risk.warning"]._cron_evaluate()
+        self.assertEqual(self._warnings(self.general, "complaint").level, "yellow")
 
     def test_open_figures_cannot_be_accepted(self):
         self._complaints(self.general, 3)
