@@ -218,7 +218,7 @@ def main():
             "(a) evaluation, next runs (nothing changes)", results, lambda: Warning._evaluate_company(company, now=NOW)
         )
         print(f"      decisions: {steady or 'none'}", flush=True)
-        sample_ids = sorted(figures["partner_id"].unique())[:NAIVE_SAMPLE]
+        sample_ids = [int(partner_id) for partner_id in sorted(figures["partner_id"].unique())[:NAIVE_SAMPLE]]
         sample = env["res.partner"].browse(sample_ids)
         label = f"(b) naive ORM loop on a sample of {len(sample)} customers"
         with timed(label, results):

@@ -78,10 +78,10 @@ class CustomerRiskWarning(models.Model):
     figures = fields.Json("Figures (data)", readonly=True, copy=False)
     figures_text = fields.Text("Figures", readonly=True, copy=False)
     previous_figures_text = fields.Text("Previous figures", readonly=True, copy=False)
+    # Full precision (no digits): the next evaluation compares it to tell whether anything changed.
     pressure = fields.Float(
         readonly=True,
         copy=False,
-        digits=(16, 3),
         help="Worst figure over its first threshold: the trend within a level.",
     )
     date_raised = fields.Datetime("Raised on", readonly=True, copy=False, index=True)

@@ -203,7 +203,12 @@ class TestRiskWarningLifecycle(RiskCase):
         self.assertEqual(self._warnings(self.general, "complaint").level, "red")
 
     def test_repeated_runs_do_not_duplicate(self):
-        self._complaints(self.general, 3)
+        # Thresholds whose ratios have no short decimal form (4 / 3): stored figures compare exactly.
+        for signal, yellow in (("complaint_count", 3.0), ("repeat_complaints", 9.0)):
+            self.env["customer.risk.threshold"].create(
+                {"signal": signal, "account_class": "general", "company_id": self.company.id, "yellow": yellow}
+            )
+        self._complaints(self.general, 4)
         self._evaluate()
         warnings = self._warnings(self.general)
         messages = len(warnings.message_ids)
