@@ -24,6 +24,7 @@
         "data/customer_complaint_callback_data.xml",
         "data/customer_relationship_data.xml",
         "data/customer_improvement_data.xml",
+        "data/customer_risk_data.xml",
         "reports/customer_agreement_review_reports.xml",
         "reports/customer_agreement_review_templates.xml",
         "reports/customer_satisfaction_campaign_reports.xml",
@@ -55,6 +56,9 @@
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/customer_risk_threshold_views.xml",
+        "views/customer_risk_warning_views.xml",
+        "reports/customer_risk_board_views.xml",
         "views/customer_relations_menus.xml",
         "data/customer_relations_dashboard_data.xml",
     ],
@@ -68,5 +72,6 @@
     },
     "demo": [
         "demo/customer_relations_demo.xml",
+        "demo/customer_risk_demo.xml",
     ],
 }

@@ -57,3 +57,6 @@ from . import ir_actions_report
 from . import customer_improvement_plan
 from . import customer_improvement_plan_line
 from . import customer_satisfaction_campaign_improvement
+from . import customer_risk_threshold
+from . import customer_risk_warning
+from . import customer_risk_action

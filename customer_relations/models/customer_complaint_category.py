@@ -13,6 +13,10 @@ class CustomerComplaintCategory(models.Model):
         "Quality complaint",
         help="Quality complaints need a root cause, corrective actions and an effectiveness check before closing.",
     )
+    is_logistics = fields.Boolean(
+        "Logistics complaint",
+        help="Goods damaged, lost or late in transport: counted by the logistics risk warning.",
+    )
     description = fields.Text(translate=True)
     complaint_count = fields.Integer(compute="_compute_complaint_count")
 

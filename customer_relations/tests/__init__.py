@@ -20,3 +20,5 @@ from . import test_reader_language
 from . import test_satisfaction
 from . import test_security
 from . import test_tiering
+from . import test_risk
+from . import test_risk_http
