@@ -53,3 +53,4 @@ from . import survey_question
 from . import survey_question_answer
 from . import survey_user_input
 from . import ir_actions_report
+from . import customer_satisfaction_campaign_job
