@@ -17,3 +17,4 @@ from . import test_security
 from . import test_tiering
 from . import test_campaign_jobs
 from . import test_scheduled_jobs
+from . import test_bad_conditions
