@@ -103,10 +103,11 @@ class CustomerValue(models.Model):
         in the four indexes); measured by ``bench/bench_tiering.py``. New pages only: the pages
         written before keep their rows until these are rewritten (``VACUUM FULL customer_value``
         repacks them at once)."""
-        super().init()
+        result = super().init()
         self.env.cr.execute("SELECT reloptions FROM pg_class WHERE relname = 'customer_value'")
         if "fillfactor=50" not in (self.env.cr.fetchone()[0] or []):
             self.env.cr.execute("ALTER TABLE customer_value SET (fillfactor = 50)")
+        return result
 
     # ------------------------------------------------------------------
     # Computes
