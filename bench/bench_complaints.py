@@ -9,6 +9,10 @@ times:
   (a2) the same update run again right after (nothing changes);
   (b) a naive ORM loop: read each running milestone, compute its level with the engine and
       write it back one by one (timed on a sample, extrapolated to every milestone);
+  (e) the escalation step after the catch-up: ``_escalate_batch`` (claims up to 200 milestones
+      in one query, finds the key-account managers in one search per company, creates the
+      activities and one mail per assignee) on BENCH_ESCALATION_BATCHES batches, with its
+      queries per batch, extrapolated to every milestone waiting for its escalation;
 
 and prints times and the ratio b/a. Usage (through ``make bench``):
 python bench/bench_complaints.py <odoo options> -d DB; BENCH_COMPLAINTS overrides the count.
@@ -24,6 +28,8 @@ from common import clone_rows, odoo_env, timed
 
 COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "50000"))
 NAIVE_SAMPLE = int(os.environ.get("BENCH_NAIVE_SAMPLE", "2000"))
+ESCALATION_BATCHES = int(os.environ.get("BENCH_ESCALATION_BATCHES", "5"))
+ESCALATION_BATCH = 200
 START = datetime(2026, 11, 1, 0, 0)
 
 
@@ -121,6 +127,27 @@ def naive_timed(env, label, results, moment, running):
     return full
 
 
+def escalate_timed(env, results):
+    """A few escalation batches after the catch-up (undone afterwards): time and queries per batch."""
+    cr = env.cr
+    Sla = env["customer.complaint.sla"]
+    cr.execute(
+        """SELECT COUNT(*) FROM customer_complaint_sla WHERE status = 'running'
+              AND ((warning_level = 'orange' AND escalated_level = 'none')
+                OR (warning_level = 'red' AND escalated_level IN ('none', 'orange')))"""
+    )
+    waiting = cr.fetchone()[0]
+    cr.execute("SAVEPOINT escalate")
+    label = f"(e) escalation, {ESCALATION_BATCHES} batches of {ESCALATION_BATCH} milestones"
+    with QueryCounter(cr) as counter, timed(label, results):
+        escalated = sum(Sla._escalate_batch(ESCALATION_BATCH) for _batch in range(ESCALATION_BATCHES))
+        env.flush_all()
+    cr.execute("ROLLBACK TO SAVEPOINT escalate")
+    env.invalidate_all()
+    batches = max(-(-escalated // ESCALATION_BATCH), 1)
+    return waiting, results[label] / batches, counter.count / batches
+
+
 def main():
     registry, env = odoo_env()
     with registry.cursor() as cr:
@@ -136,6 +163,7 @@ def main():
         b0 = naive_timed(env, "(b0) naive ORM loop, catch-up", results, catch_up, running)
         with QueryCounter(cr) as q0, timed("(a0) set-based update, catch-up", results):
             changed0 = Sla._update_warning_levels(now=catch_up)
+        escalation = escalate_timed(env, results)
         b1 = naive_timed(env, "(b) naive ORM loop, tick", results, tick, running)
         with QueryCounter(cr) as q1, timed("(a) set-based update, tick", results):
             changed1 = Sla._update_warning_levels(now=tick)
@@ -147,6 +175,12 @@ def main():
         print(f"levels changed: catch-up {changed0}, tick {changed1}")
         print(f"queries: catch-up {q0.count}, tick {q1.count}, again {q2.count}")
         print(f"complaints per warning level: {dict(cr.fetchall())}")
+        waiting, per_batch, queries = escalation
+        print(
+            f"escalation: {waiting} milestones waiting after the catch-up; {per_batch:.3f} s and {queries:.0f} "
+            f"queries per batch of {ESCALATION_BATCH}; all of them: {waiting / ESCALATION_BATCH * per_batch:.1f} s "
+            f"in {-(-waiting // ESCALATION_BATCH)} committed batches"
+        )
         print(f"b0/a0 = {b0 / results['(a0) set-based update, catch-up']:.1f}   (catch-up)")
         print(f"b/a = {b1 / results['(a) set-based update, tick']:.1f}   (tick)")
         cr.rollback()

@@ -429,7 +429,7 @@ cmd_stop_db() { pg_stop "$RUN_DIR/pgdata"; }
 # ---------------------------------------------------------------------------------------
 cmd_bench() {
     cmd_setup
-    local data=$RUN_DIR/bench-pgdata port=${BENCH_PG_PORT:-15531} db=crm_bench mode script
+    local data=$RUN_DIR/bench-pgdata port=${BENCH_PG_PORT:-15531} db=${BENCH_DB:-crm_bench} mode script
     mkdir -p "$RUN_DIR"
     pg_start "$data" "$port"
     trap 'pg_stop "'"$data"'"' EXIT

@@ -60,3 +60,4 @@ from . import customer_satisfaction_campaign_improvement
 from . import customer_risk_threshold
 from . import customer_risk_warning
 from . import customer_risk_action
+from . import customer_satisfaction_campaign_job

@@ -94,17 +94,21 @@ class CustomerBackgroundJobMixin(models.AbstractModel):
         }
 
     def _job_is_large(self):
-        """Whether the work on these records concerns as many partners as a request should not
-        handle (system parameter ``customer_relations.background_threshold``, default 5,000
-        commercial partners of their companies)."""
+        """Whether the work on these records is larger than a request should handle (system
+        parameter ``customer_relations.background_threshold``, default 5,000 of what
+        ``_job_size`` counts)."""
         threshold = int(self.env["ir.config_parameter"].sudo().get_param(THRESHOLD_PARAM, "5000"))
+        return self._job_size() >= threshold
+
+    def _job_size(self):
+        """The size of the work: by default the commercial partners of the records' companies."""
         companies = tuple(self.mapped("company_id").ids) or (self.env.company.id,)
         self.env.cr.execute(
             """SELECT COUNT(*) FROM res_partner
                 WHERE parent_id IS NULL AND active AND (company_id IS NULL OR company_id IN %s)""",
             [companies],
         )
-        return self.env.cr.fetchone()[0] >= threshold
+        return self.env.cr.fetchone()[0]
 
     def _job_lock_key(self):
         return int.from_bytes(hashlib.sha1(self._table.encode()).digest()[:4], "big", signed=True)
@@ -165,7 +169,7 @@ class CustomerBackgroundJobMixin(models.AbstractModel):
         except Exception as error:
             rollback(self.env)
             _logger.exception("Background work on %s failed", self)
-            state, message = "failed", str(error)[:500] or type(error).__name__
+            state, message = "failed", self._job_failure_message(error)[:500]
         self.write(
             {
                 "job_state": state,
@@ -175,6 +179,10 @@ class CustomerBackgroundJobMixin(models.AbstractModel):
         )
         self._job_notify(state, message)
         commit(self.env)
+
+    def _job_failure_message(self, error):
+        """The outcome shown and told when the run failed (the run was rolled back)."""
+        return str(error) or type(error).__name__
 
     def _job_notify(self, state, message):
         user = self.job_requested_by_id

@@ -1,9 +1,12 @@
 from datetime import timedelta
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
 
 from ..engine import relationship as engine
 from .assignee_language import AssigneeLanguage
+from .customer_job import exclusive, run_batch
 from .relationship_constants import CARE_OCCASION
 
 CARE_CLASSES = ("strategic", "key")
@@ -31,100 +34,155 @@ class CustomerCareMoment(models.Model):
     _sql_constraints = [("key_unique", "unique(company_id, key)", "This care moment exists already.")]
 
     @api.model
-    def _cron_care_moments(self, today=None):
-        """Activities ahead of the care dates of strategic and key customers, once each."""
-        today = today or fields.Date.context_today(self)
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id("res.partner")
+    def _cron_care_moments(self, today=None, batch_size=500):
+        """Activities ahead of the care dates of strategic and key customers, once each: under
+        the job's lock, in committed batches (``customer_job``); a moment another run created
+        meanwhile is skipped (the batch meeting its unique key is tried again and sees it)."""
         created = self.browse()
-        for company in self.env["res.company"].search([]):
-            lead = company.care_lead_days
-            candidates = self._care_candidates(company, today, lead)
-            if not candidates:
-                continue
-            existing = set(
-                self.search([("company_id", "=", company.id), ("key", "in", list(candidates))]).mapped("key")
-            )
-            fresh = [values for key, values in candidates.items() if key not in existing]
-            if not fresh:
-                continue
-            activities = self.env["mail.activity"].create(
-                [
-                    {
-                        "res_model_id": model_id,
-                        "res_id": values["contact_id"] or values["partner_id"],
-                        "user_id": values["user_id"],
-                        "activity_type_id": todo.id,
-                        "summary": values.pop("summary"),
-                        "date_deadline": values["date"] - timedelta(days=min(lead, 3)),
-                    }
-                    for values in fresh
-                ]
-            )
-            for values, activity in zip(fresh, activities, strict=True):
-                values["activity_id"] = activity.id
-            created |= self.create(fresh)
+        with exclusive(self.env, "customer_relations: care moments") as mine:
+            if not mine:
+                return created
+            for company, fresh in self._fresh_care_moments(today):
+                for start in range(0, len(fresh), batch_size):
+                    chunk = fresh[start : start + batch_size]
+                    finished, moments = run_batch(
+                        self.env,
+                        lambda company=company, chunk=chunk: self._create_moments(company, chunk),
+                        "care moments",
+                        retry_on=(errors.UniqueViolation,),
+                    )
+                    if finished:
+                        created |= moments
         return created
 
     @api.model
+    def _create_care_moments(self, today=None):
+        """The same in the current transaction (demo data)."""
+        created = self.browse()
+        for company, fresh in self._fresh_care_moments(today):
+            created |= self._create_moments(company, fresh)
+        return created
+
+    @api.model
+    def _fresh_care_moments(self, today=None):
+        """[(company, [values])] of the care moments due that do not exist yet."""
+        today = today or fields.Date.context_today(self)
+        result = []
+        for company in self.env["res.company"].search([]):
+            candidates = self._care_candidates(company, today, company.care_lead_days)
+            if candidates:
+                existing = self._existing_keys(company, list(candidates))
+                fresh = [values for key, values in candidates.items() if key not in existing]
+                if fresh:
+                    result.append((company, fresh))
+        return result
+
+    @api.model
+    def _existing_keys(self, company, keys):
+        self.flush_model(["company_id", "key"])
+        self.env.cr.execute(
+            "SELECT key FROM customer_care_moment WHERE company_id = %s AND key = ANY(%s)", [company.id, keys]
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _create_moments(self, company, values_list):
+        """The activities and moments of ``values_list`` not created yet (read again: a run
+        tried again after a conflict skips what the other run made)."""
+        existing = self._existing_keys(company, [values["key"] for values in values_list])
+        fresh = [dict(values) for values in values_list if values["key"] not in existing]
+        if not fresh:
+            return self.browse()
+        lead = company.care_lead_days
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": values["contact_id"] or values["partner_id"],
+                    "user_id": values["user_id"],
+                    "activity_type_id": todo.id,
+                    "summary": values.pop("summary"),
+                    "date_deadline": values["date"] - timedelta(days=min(lead, 3)),
+                }
+                for values in fresh
+            ]
+        )
+        for values, activity in zip(fresh, activities, strict=True):
+            values["activity_id"] = activity.id
+        return self.create(fresh)
+
+    @api.model
     def _care_candidates(self, company, today, lead):
-        """{key: values} of the care moments due within ``lead`` days for ``company``."""
+        """{key: values} of the care moments due within ``lead`` days for ``company``: the
+        customers and their contacts read in two queries (plain rows, no record per customer)."""
         self.env.flush_all()
         key = str(company.id)
         self.env.cr.execute(
             """
-            SELECT id FROM res_partner
+            SELECT id, name, user_id, company_anniversary FROM res_partner
              WHERE parent_id IS NULL AND active AND user_id IS NOT NULL
                AND account_class ->> %s IN %s
+          ORDER BY id
             """,
             [key, CARE_CLASSES],
         )
-        customers = self.env["res.partner"].browse([row[0] for row in self.env.cr.fetchall()])
+        customers = self.env.cr.fetchall()
         if not customers:
             return {}
         candidates = {}
         lang = AssigneeLanguage(self.env)
+        users = self.env["res.users"]
 
-        def add(customer, occasion, day, summary, contact=None, holiday=None):
-            moment_key = f"{occasion}:{customer.id}:{contact.id if contact else 0}:{holiday.id if holiday else 0}:{day}"
+        def add(customer, occasion, day, summary, contact_id=0, holiday_id=0):
+            moment_key = f"{occasion}:{customer[0]}:{contact_id}:{holiday_id}:{day}"
             candidates[moment_key] = {
                 "key": moment_key,
-                "partner_id": customer.id,
-                "contact_id": contact.id if contact else False,
+                "partner_id": customer[0],
+                "contact_id": contact_id or False,
                 "company_id": company.id,
                 "occasion": occasion,
-                "holiday_id": holiday.id if holiday else False,
+                "holiday_id": holiday_id or False,
                 "date": day,
-                "user_id": customer.user_id.id,
+                "user_id": customer[2],
                 "summary": summary,
             }
 
-        contacts = self.env["res.partner"].search([("parent_id", "in", customers.ids), ("birthday", "!=", False)])
-        for contact in contacts:
-            day = engine.due_within(contact.birthday, today, lead)
+        by_id = {customer[0]: customer for customer in customers}
+        self.env.cr.execute(
+            """
+            SELECT id, parent_id, name, birthday FROM res_partner
+             WHERE parent_id = ANY(%s) AND birthday IS NOT NULL AND active
+          ORDER BY id
+            """,
+            [list(by_id)],
+        )
+        for contact_id, parent_id, name, birthday in self.env.cr.fetchall():
+            day = engine.due_within(birthday, today, lead)
             if day:
                 add(
-                    contact.parent_id,
+                    by_id[parent_id],
                     "birthday",
                     day,
-                    lang(contact.parent_id.user_id)._(
+                    lang(users.browse(by_id[parent_id][2]))._(
                         "Birthday of %(name)s on %(date)s",
-                        name=contact.name,
-                        date=lang.date(contact.parent_id.user_id, day),
+                        name=name,
+                        date=lang.date(users.browse(by_id[parent_id][2]), day),
                     ),
-                    contact=contact,
+                    contact_id=contact_id,
                 )
-        for customer in customers.filtered("company_anniversary"):
-            day = engine.due_within(customer.company_anniversary, today, lead)
+        for customer in customers:
+            day = customer[3] and engine.due_within(customer[3], today, lead)
             if day:
                 add(
                     customer,
                     "anniversary",
                     day,
-                    lang(customer.user_id)._(
+                    lang(users.browse(customer[2]))._(
                         "Company anniversary of %(name)s on %(date)s",
-                        name=customer.name,
-                        date=lang.date(customer.user_id, day),
+                        name=customer[1],
+                        date=lang.date(users.browse(customer[2]), day),
                     ),
                 )
         holidays = self.env["customer.care.holiday"].search(
@@ -140,11 +198,11 @@ class CustomerCareMoment(models.Model):
                     customer,
                     "holiday",
                     holiday.date,
-                    lang(customer.user_id)._(
+                    lang(users.browse(customer[2]))._(
                         "%(holiday)s greeting for %(name)s",
-                        holiday=holiday.with_env(lang(customer.user_id)).name,
-                        name=customer.name,
+                        holiday=holiday.with_env(lang(users.browse(customer[2]))).name,
+                        name=customer[1],
                     ),
-                    holiday=holiday,
+                    holiday_id=holiday.id,
                 )
         return candidates

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from ..engine import relationship as engine
 from .assignee_language import AssigneeLanguage
+from .customer_job import exclusive, run_batch
 from .tiering_constants import ACCOUNT_CLASS
 
 
@@ -70,38 +71,65 @@ class CustomerContactPlan(models.Model):
         ]
 
     @api.model
-    def _cron_contact_plan(self):
+    def _cron_contact_plan(self, batch_size=500):
         """Daily: an activity for the salesperson of each customer overdue for contact (one open
-        at a time), and the plan-against-done figures of the year."""
-        activity_type = self.env.ref("customer_relations.mail_activity_type_contact_due")
-        for company in self.env["res.company"].search([]):
-            overdue = self.env["res.partner"].browse(self.with_company(company)._overdue_partner_ids(company))
-            overdue = overdue.filtered("user_id")
-            open_activities = self.env["mail.activity"].search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", overdue.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            )
-            already = set(open_activities.mapped("res_id"))
-            model_id = self.env["ir.model"]._get_id("res.partner")
+        at a time), and the plan-against-done figures of the year; under the job's lock, in
+        committed batches (``customer_job``), each batch skipping the customers that got their
+        reminder meanwhile."""
+        with exclusive(self.env, "customer_relations: contact plan") as mine:
+            if not mine:
+                return
             today = fields.Date.context_today(self)
-            lang = AssigneeLanguage(self.env)
-            self.env["mail.activity"].create(
-                [
-                    {
-                        "res_model_id": model_id,
-                        "res_id": partner.id,
-                        "user_id": partner.user_id.id,
-                        "activity_type_id": activity_type.id,
-                        "summary": lang(partner.user_id)._(
-                            "Contact %(name)s: the contact plan is overdue", name=partner.name
-                        ),
-                        "date_deadline": today,
-                    }
-                    for partner in overdue
-                    if partner.id not in already
-                ]
-            )
-            self.env["customer.contact.status"]._rebuild(company, today.year)
+            for company in self.env["res.company"].search([]):
+                overdue = self.with_company(company)._overdue_partner_ids(company)
+                for start in range(0, len(overdue), batch_size):
+                    chunk = overdue[start : start + batch_size]
+                    run_batch(
+                        self.env,
+                        lambda chunk=chunk: self._remind_overdue(chunk, today),
+                        "contact plan reminders",
+                    )
+                run_batch(
+                    self.env,
+                    lambda company=company: self.env["customer.contact.status"]._rebuild(company, today.year),
+                    "contact plan figures",
+                )
+
+    @api.model
+    def _remind_overdue(self, partner_ids, today):
+        """A contact reminder for each of these customers that has a salesperson and no open one."""
+        activity_type = self.env.ref("customer_relations.mail_activity_type_contact_due")
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT p.id, p.name, p.user_id FROM res_partner p
+             WHERE p.id = ANY(%s) AND p.user_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM mail_activity a
+                                WHERE a.res_model = 'res.partner' AND a.res_id = p.id
+                                  AND a.activity_type_id = %s AND a.active)
+          ORDER BY p.id
+            """,
+            [list(partner_ids), activity_type.id],
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return 0
+        lang = AssigneeLanguage(self.env)
+        users = self.env["res.users"]
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner_id,
+                    "user_id": user_id,
+                    "activity_type_id": activity_type.id,
+                    "summary": lang(users.browse(user_id))._(
+                        "Contact %(name)s: the contact plan is overdue", name=name
+                    ),
+                    "date_deadline": today,
+                }
+                for partner_id, name, user_id in rows
+            ]
+        )
+        return len(rows)

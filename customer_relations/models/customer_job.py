@@ -13,6 +13,8 @@ Inside Odoo's tests a transaction cannot be committed: each batch runs in a save
 which gives the same all-or-nothing outcome for the batch.
 """
 
+import contextlib
+import hashlib
 import logging
 import random
 import time
@@ -32,14 +34,17 @@ def can_commit(env):
     return not modules.module.current_test and not getattr(env.registry, "in_test_mode", lambda: False)()
 
 
-def run_batch(env, work, label="batch"):
+def run_batch(env, work, label="batch", retry_on=()):
     """Run ``work()`` as one all-or-nothing unit and return ``(True, result)`` when it is done.
 
     Outside tests: commit after it, or roll it back and try again on a concurrency error (up to
     ``MAX_TRIES`` times, with a short random wait), then give up with ``(False, None)`` so that
     the caller leaves the rest for the next run. Any other error rolls the batch back and is
     raised: the job fails visibly (``failure_count``) and the next run redoes what is left.
+    ``retry_on``: more errors to treat as a conflict (e.g. the unique violation of a row another
+    run inserted meanwhile: the batch tried again sees it and skips it).
     """
+    retryable = CONCURRENCY_ERRORS + tuple(retry_on)
     if not can_commit(env):
         with env.cr.savepoint():
             result = work()
@@ -50,7 +55,7 @@ def run_batch(env, work, label="batch"):
             env.flush_all()
             env.cr.commit()
             return True, result
-        except CONCURRENCY_ERRORS as error:
+        except retryable as error:
             env.cr.rollback()
             env.invalidate_all()
             if attempt == MAX_TRIES:
@@ -68,6 +73,38 @@ def run_batch(env, work, label="batch"):
             env.invalidate_all()
             raise
     return False, None
+
+
+JOB_LOCK_NAMESPACE = 0x43524D4A  # "CRMJ": the advisory locks of whole jobs
+
+
+def job_lock_key(name):
+    return JOB_LOCK_NAMESPACE, int.from_bytes(hashlib.sha1(name.encode()).digest()[:4], "big", signed=True)
+
+
+@contextlib.contextmanager
+def exclusive(env, name):
+    """Run a whole job at most once at a time across workers and servers; yields whether this
+    run has it. Odoo's cron lock only covers the cron worker: a job run by hand (or a batch
+    commit that releases the cron row's lock) may meet another run. A session advisory lock
+    survives the batches' commits and goes with the connection if the worker dies; once it is
+    held the transaction is ended, so that the run starts on a snapshot that sees everything the
+    previous run committed.
+    """
+    key = job_lock_key(name)
+    env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+    if not env.cr.fetchone()[0]:
+        _logger.info("%s: another run is at it; this one does nothing", name)
+        yield False
+        return
+    try:
+        commit(env)
+        yield True
+    except Exception:
+        rollback(env)
+        raise
+    finally:
+        env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def commit(env):

@@ -796,7 +796,7 @@ class CustomerRelationsDemo(models.AbstractModel):
         self.env["customer.interaction"].create(interactions)
         self._demo_wallet(customers, today, rng)
         self.env["customer.contact.status"]._rebuild(self.env.company, today.year)
-        self.env["customer.care.moment"]._cron_care_moments(today)
+        self.env["customer.care.moment"]._create_care_moments(today)
         self.env["customer.forecast.segment"].create(
             {"industry_id": customers[0].industry_id.id, "growth_adjustment": 5.0, "note": "Demo: new hotels opening"}
         )

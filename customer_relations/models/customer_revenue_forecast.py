@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..engine.forecasting import MODELS as FORECAST_MODEL
+from .customer_job import run_batch
 from .relationship_constants import FORECAST_PERIOD
 
 
@@ -89,4 +90,5 @@ class CustomerRevenueForecast(models.Model):
 
     @api.model
     def _cron_refresh_actuals(self):
-        self._refresh_actuals()
+        """Set-based (one read, one update), in its own transaction retried on a conflict."""
+        run_batch(self.env, self._refresh_actuals, "forecast actuals")

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..engine import pgcopy, tiering
-from .customer_job import notify_progress, run_batch
+from .customer_job import exclusive, notify_progress, run_batch
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 
@@ -703,26 +703,59 @@ class CustomerTierPolicy(models.Model):
 
     @api.model
     def _cron_create_reviews(self):
-        """Create and compute the scheduled annual / half-year reviews that are due today."""
+        """Create and compute the scheduled annual / half-year reviews due today: the due ones
+        found in one query, each created and computed in its own committed batch (a large one
+        is queued for the background cron), under the job's lock; run twice, or by two workers,
+        it creates each review once.
+
+        :return: number of reviews created
+        """
         today = fields.Date.context_today(self)
-        Review = self.env["customer.tier.review"]
-        for policy in self.search([("auto_review", "=", True)]):
-            for review_type, month, day in (
-                ("annual", policy.annual_review_month, policy.annual_review_day),
-                ("half_year", policy.half_year_review_month, policy.half_year_review_day),
-            ):
-                if (today.month, today.day) != (month, day):
-                    continue
-                if Review.search_count(
-                    [("policy_id", "=", policy.id), ("review_type", "=", review_type), ("date", "=", today)]
-                ):
-                    continue
-                review = Review.create(
-                    {
-                        "policy_id": policy.id,
-                        "company_id": policy.company_id.id,
-                        "review_type": review_type,
-                        "date": today,
-                    }
+        created = 0
+        with exclusive(self.env, "customer_relations: scheduled tier reviews") as mine:
+            if not mine:
+                return 0
+            for policy_id, review_type in self._due_reviews(today):
+                finished, review = run_batch(
+                    self.env,
+                    lambda policy_id=policy_id, review_type=review_type: self.browse(
+                        policy_id
+                    )._create_scheduled_review(review_type, today),
+                    "scheduled tier review",
                 )
-                review.action_compute()
+                created += bool(finished and review)
+        notify_progress(self.env, created, 0)
+        return created
+
+    @api.model
+    def _due_reviews(self, today):
+        """[(policy id, review type)] of the automatic reviews due on ``today`` not created yet."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT p.id, t.review_type
+              FROM customer_tier_policy p
+             CROSS JOIN LATERAL (VALUES ('annual', p.annual_review_month, p.annual_review_day),
+                                        ('half_year', p.half_year_review_month, p.half_year_review_day))
+                   AS t(review_type, month, day)
+             WHERE p.active AND p.auto_review AND t.month = %(month)s AND t.day = %(day)s
+               AND NOT EXISTS (SELECT 1 FROM customer_tier_review r
+                                WHERE r.policy_id = p.id AND r.review_type = t.review_type AND r.date = %(today)s)
+          ORDER BY p.id, t.review_type
+            """,
+            {"month": today.month, "day": today.day, "today": today},
+        )
+        return self.env.cr.fetchall()
+
+    def _create_scheduled_review(self, review_type, today):
+        """One scheduled review, unless it exists already (checked again inside the batch)."""
+        self.ensure_one()
+        Review = self.env["customer.tier.review"]
+        domain = [("policy_id", "=", self.id), ("review_type", "=", review_type), ("date", "=", today)]
+        if Review.search_count(domain, limit=1):
+            return Review
+        review = Review.create(
+            {"policy_id": self.id, "company_id": self.company_id.id, "review_type": review_type, "date": today}
+        )
+        review.action_compute()
+        return review

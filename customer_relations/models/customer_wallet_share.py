@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..engine import relationship as engine
+from .customer_job import run_batch
 
 
 class CustomerWalletShare(models.Model):
@@ -108,4 +109,5 @@ class CustomerWalletShare(models.Model):
 
     @api.model
     def _cron_refresh(self):
-        self.search([])._refresh_revenue()
+        """Set-based (one read, one update), in its own transaction retried on a conflict."""
+        run_batch(self.env, lambda: self.search([])._refresh_revenue(), "share of wallet")
