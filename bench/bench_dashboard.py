@@ -288,6 +288,9 @@ BARE_SQL = {
     "pivot: SLA compliance by milestone": """
         SELECT milestone, AVG(compliance), COUNT(*) FROM customer_complaint_sla c
          WHERE status IN ('met', 'missed') AND company_id = ANY(%(companies)s) {partner_region} GROUP BY 1""",
+    "pivot: Open risk warnings by kind and level": """
+        SELECT kind, level, COUNT(*) FROM customer_risk_warning c
+         WHERE state IN ('open', 'recovered') AND company_id = ANY(%(companies)s) {partner_region} GROUP BY 1, 2""",
     "chart: Revenue by tier": """
         SELECT customer_tier, SUM(revenue) FROM customer_value
          WHERE customer_tier IS NOT NULL AND company_id = ANY(%(companies)s) {region} GROUP BY 1""",

@@ -41,7 +41,9 @@ MILESTONES = ["response", "onsite", "resolution"]
 NAMESPACE = uuid.UUID("6f1c0a52-39a4-4a5e-9f0c-2f6a3b1f7c11")
 
 REGION_FILTER = "region"
-PIVOT_VALUE, PIVOT_AGREEMENT, PIVOT_COMPLAINT, PIVOT_SLA = "1", "2", "3", "4"
+PIVOT_VALUE, PIVOT_AGREEMENT, PIVOT_COMPLAINT, PIVOT_SLA, PIVOT_RISK = "1", "2", "3", "4", "5"
+RISK_KINDS = ["fulfilment", "quality", "logistics", "complaint", "commercial"]
+RISK_LEVELS = ["yellow", "orange", "red"]
 LIST_RED, LIST_CAMPAIGN = "1", "2"
 REGION_ROWS, STRATEGIC_ROWS, RED_ROWS, CAMPAIGN_ROWS = 8, 10, 10, 6
 
@@ -140,6 +142,16 @@ def pivots():
             [{"fieldName": "milestone"}],
             [],
             ["compliance", "__count"],
+            "partner_id.region_id",
+        ),
+        PIVOT_RISK: pivot(
+            PIVOT_RISK,
+            "Open risk warnings by kind and level",
+            "customer.risk.warning",
+            [["state", "in", ["open", "recovered"]]],
+            [{"fieldName": "kind"}],
+            [{"fieldName": "level"}],
+            ["__count"],
             "partner_id.region_id",
         ),
     }
@@ -265,6 +277,13 @@ SAMPLE = {
         "rejected": [5, 0, 0, 0],
     },
     "sla": [("First response", 94.1, 102), ("On site", 86.7, 45), ("Resolution", 81.2, 96)],
+    "risks": {  # kind: yellow, orange, red
+        "Order fulfilment": [6, 2, 1],
+        "Product quality": [3, 1, 1],
+        "Logistics": [4, 1, 0],
+        "Complaints": [5, 2, 1],
+        "Commercial": [2, 1, 0],
+    },
     "red": [
         ("CC/2026/0112", "Shenyang Northern Hotel", "Drum bearing noise after service", "Investigating", "Workshop 1"),
         ("CC/2026/0118", "Xi'an Laundry Centre", "Late spare parts delivery", "Handling", "Logistics"),
@@ -529,6 +548,38 @@ def build(sample):
     sla_total_row = row
     row += 2
 
+    # -- open risk warnings by kind and level ---------------------------------------------
+    risk = pivots()[PIVOT_RISK]
+    dash.put(
+        f"A{row}",
+        _link("Open risk warnings by kind and level", "customer.risk.warning", "pivot", risk["domain"], ["kind"]),
+        "1",
+        border="1",
+    )
+    row += 1
+    for col, text in zip("ABCDE", ["Kind", "Yellow", "Orange", "Red", "Open warnings"], strict=True):
+        dash.put(f"{col}{row}", _t(text), "2" if col == "A" else "3")
+    first_risk_row = row + 1
+    for index, kind in enumerate(RISK_KINDS):
+        row += 1
+        if sample:
+            label, counts = list(s["risks"].items())[index]
+            values = [_t(label), *counts, sum(counts)]
+        else:
+            values = [
+                f'=PIVOT.HEADER({PIVOT_RISK},"kind","{kind}")',
+                *(f'=PIVOT.VALUE({PIVOT_RISK},"__count","kind","{kind}","level","{level}")' for level in RISK_LEVELS),
+                f'=PIVOT.VALUE({PIVOT_RISK},"__count","kind","{kind}")',
+            ]
+        for col, value in zip("ABCDE", values, strict=True):
+            dash.put(f"{col}{row}", value, "4")
+    row += 1
+    dash.put(f"A{row}", _t("All kinds"), "5", border="2")
+    for col in "BCDE":
+        dash.put(f"{col}{row}", f"=SUM({col}{first_risk_row}:{col}{row - 1})", "5", border="2")
+    risk_total_row = row
+    row += 2
+
     # -- oldest red complaints ------------------------------------------------------------
     red = lists()[LIST_RED]
     dash.put(
@@ -613,11 +664,12 @@ def build(sample):
         ("Open complaints", open_sum("G"), "#FFF7ED"),
         ("Open, past the SLA deadline", open_sum("E"), "#FEF2F2"),
         ("SLA compliance %", f"Dashboard!B{sla_total_row}", "#F0FDF4"),
+        ("Red risk warnings", f"Dashboard!D{risk_total_row}", "#FEF2F2"),
     ]
     data.put("A1", _t("Figure"), "2")
     data.put("B1", _t("Value"), "2")
     data.put("C1", _t("Shown"), "2")
-    width = 190
+    width = 158
     for index, (label, source, colour) in enumerate(kpis):
         data_row = index + 2
         data.put(f"A{data_row}", _t(label))
