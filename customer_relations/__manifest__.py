@@ -40,6 +40,8 @@
         "views/survey_question_views.xml",
         "views/customer_satisfaction_campaign_views.xml",
         "views/customer_complaint_views.xml",
+        "views/customer_complaint_remedy_views.xml",
+        "wizards/customer_complaint_remedy_wizard_views.xml",
         "views/customer_complaint_category_views.xml",
         "views/customer_complaint_root_cause_views.xml",
         "views/customer_complaint_routing_rule_views.xml",

@@ -53,3 +53,5 @@ from . import survey_question
 from . import survey_question_answer
 from . import survey_user_input
 from . import ir_actions_report
+from . import customer_complaint_remedy
+from . import customer_complaint_remedies

@@ -15,3 +15,4 @@ from . import test_partner_region
 from . import test_satisfaction
 from . import test_security
 from . import test_tiering
+from . import test_complaint_remedy
