@@ -15,7 +15,7 @@ class CustomerComplaintCreditNoteWizard(models.TransientModel):
     _description = "Complaint Credit Note"
 
     complaint_id = fields.Many2one("customer.complaint", required=True, readonly=True, ondelete="cascade")
-    invoice_id = fields.Many2one("account.move", "Invoice", compute="_compute_invoice_id", store=True, readonly=False)
+    invoice_id = fields.Many2one("account.move", compute="_compute_invoice_id", store=True, readonly=False)
     currency_id = fields.Many2one("res.currency", compute="_compute_invoice_id", store=True)
     mode = fields.Selection(CREDIT_MODE, "Credit", required=True, default="full")
     line_ids = fields.One2many(
