@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_is_zero
+from odoo.tools import float_is_zero, is_html_empty
 from odoo.tools.sql import column_exists
 
 from ..engine import remedies as remedy_engine
@@ -625,9 +625,9 @@ class CustomerComplaint(models.Model):
                     "partner_id": self.partner_id.id,
                     "company_id": self.company_id.id,
                     "origin": self.name,
-                    "note": note or False,
                     "order_line": order_lines,
                 }
+                | ({} if is_html_empty(note) else {"note": note})
             )
         )
         self._link_remedy("quotation", order, note=titles[kind])

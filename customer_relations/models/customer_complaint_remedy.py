@@ -37,13 +37,13 @@ class CustomerComplaintRemedy(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     document_type = fields.Selection(REMEDY_DOCUMENT, "Document", required=True, readonly=True)
     move_id = fields.Many2one(
-        "account.move", "Credit note", readonly=True, ondelete="cascade", index="btree_not_null", check_company=True
+        "account.move", "Credit note", readonly=True, ondelete="restrict", index="btree_not_null", check_company=True
     )
     picking_id = fields.Many2one(
-        "stock.picking", "Transfer", readonly=True, ondelete="cascade", index="btree_not_null", check_company=True
+        "stock.picking", "Transfer", readonly=True, ondelete="restrict", index="btree_not_null", check_company=True
     )
     order_id = fields.Many2one(
-        "sale.order", "Quotation", readonly=True, ondelete="cascade", index="btree_not_null", check_company=True
+        "sale.order", "Quotation", readonly=True, ondelete="restrict", index="btree_not_null", check_company=True
     )
     document_name = fields.Char("Reference", compute="_compute_document", store=True)
     document_state = fields.Selection(DOCUMENT_STATUS, "Status", compute="_compute_document", store=True)
