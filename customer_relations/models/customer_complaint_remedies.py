@@ -184,10 +184,10 @@ class CustomerComplaint(models.Model):
             if missing:
                 raise UserError(
                     self.env._(
-                        "The remedy of %(ref)s is not carried out yet: prepare a document (%(documents)s) from the "
-                        "complaint, or write in “No document because” why there is none.",
+                        "The remedy of %(ref)s is not carried out yet: prepare one of these documents from the "
+                        "complaint: %(documents)s; or write in “No document because” why there is none.",
                         ref=complaint.name,
-                        documents=self.env._(" or ").join(labels[kind] for kind in missing),
+                        documents=", ".join(labels[kind] for kind in missing),
                     )
                 )
 
