@@ -299,34 +299,37 @@ class CustomerComplaint(models.Model):
             "date": today,
             "invoice_date": today,
         }
-        if mode == "full":
-            if earlier:
+        # A credit note that would go beyond the invoice is undone whole, not left behind as a draft.
+        with self.env.cr.savepoint():
+            if mode == "full":
+                if earlier:
+                    raise UserError(
+                        self.env._(
+                            "%(invoice)s is already partly credited (%(credits)s): credit the rest by lines or by "
+                            "amount.",
+                            invoice=invoice.display_name,
+                            credits=", ".join(earlier.mapped("display_name")),
+                        )
+                    )
+                refund = invoice.with_company(company)._reverse_moves([header])
+            elif mode == "lines":
+                refund = self._remedy_credit_lines(invoice, product_lines, earlier, quantities or {}, header)
+            elif mode == "amount":
+                refund = self._remedy_credit_amount(invoice, product_lines, amount, header)
+            else:
+                raise UserError(self.env._("Choose how to credit the invoice: in full, by lines or by an amount."))
+            # Whatever the mode, never more than the invoice: its untaxed amount bounds all its credit notes.
+            credited = sum((earlier | refund).mapped("amount_untaxed"))
+            if currency.compare_amounts(credited, invoice.amount_untaxed) > 0:
                 raise UserError(
                     self.env._(
-                        "%(invoice)s is already partly credited (%(credits)s): credit the rest by lines or by amount.",
+                        "Credit notes of %(invoice)s would total %(credited)s untaxed, more than the invoice "
+                        "(%(invoiced)s).",
                         invoice=invoice.display_name,
-                        credits=", ".join(earlier.mapped("display_name")),
+                        credited=currency.format(credited),
+                        invoiced=currency.format(invoice.amount_untaxed),
                     )
                 )
-            refund = invoice.with_company(company)._reverse_moves([header])
-        elif mode == "lines":
-            refund = self._remedy_credit_lines(invoice, product_lines, earlier, quantities or {}, header)
-        elif mode == "amount":
-            refund = self._remedy_credit_amount(invoice, product_lines, amount, header)
-        else:
-            raise UserError(self.env._("Choose how to credit the invoice: in full, by lines or by an amount."))
-        # Whatever the mode, never more than the invoice: its untaxed amount bounds all its credit notes.
-        credited = sum((earlier | refund).mapped("amount_untaxed"))
-        if currency.compare_amounts(credited, invoice.amount_untaxed) > 0:
-            raise UserError(
-                self.env._(
-                    "Credit notes of %(invoice)s would total %(credited)s untaxed, more than the invoice "
-                    "(%(invoiced)s).",
-                    invoice=invoice.display_name,
-                    credited=currency.format(credited),
-                    invoiced=currency.format(invoice.amount_untaxed),
-                )
-            )
         refund.message_post(
             body=Markup("<p>%s %s</p>") % (self.env._("Prepared for complaint"), self._get_html_link(title=self.name)),
             subtype_xmlid="mail.mt_note",

@@ -144,6 +144,8 @@ class TestComplaintRemedy(ComplaintCase):
         with self.assertRaises(UserError, msg="6,500 untaxed are left on the invoice, not 7,000"):
             as_user._remedy_credit_note(self.invoice, "amount", amount=7000.0, reason="Too much")
         self.assertEqual(complaint.credit_note_count, 2, "the refused credit note was not kept")
+        refunds = self.env["account.move"].search([("reversed_entry_id", "=", self.invoice.id)])
+        self.assertEqual(len(refunds), 2, "not even as a draft")
 
     def test_another_customers_invoice_is_refused(self):
         other_order, _delivery, other_invoice = self._delivered_and_invoiced(self.other_customer, 5.0)
