@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_is_zero, is_html_empty
-from odoo.tools.sql import column_exists
+from odoo.tools.sql import column_exists, create_column
 
 from ..engine import remedies as remedy_engine
 from .customer_complaint import INTERNAL_GROUP, USER_GROUP
@@ -106,13 +106,18 @@ class CustomerComplaint(models.Model):
     # ------------------------------------------------------------------
     def _auto_init(self):
         """Upgrade from before the remedy documents: the cost typed by hand becomes the other costs
-        (the total is computed from them from now on)."""
+        (the total is computed from them from now on), and the document costs start at nothing
+        (no complaint had documents), created here so that they are not computed while other
+        models' tables are still being created."""
         cr = self.env.cr
-        upgrading = column_exists(cr, self._table, "cost") and not column_exists(cr, self._table, "other_cost")
-        result = super()._auto_init()
-        if upgrading:
-            cr.execute("UPDATE customer_complaint SET other_cost = cost WHERE cost IS NOT NULL")
-        return result
+        if column_exists(cr, self._table, "cost"):
+            for name in ("credit_note_cost", "return_cost", "replacement_cost", "quotation_cost", "remedy_cost"):
+                if not column_exists(cr, self._table, name):
+                    create_column(cr, self._table, name, "numeric")
+            if not column_exists(cr, self._table, "other_cost"):
+                create_column(cr, self._table, "other_cost", "numeric")
+                cr.execute("UPDATE customer_complaint SET other_cost = cost WHERE cost IS NOT NULL")
+        return super()._auto_init()
 
     # ------------------------------------------------------------------
     # Actions
