@@ -45,6 +45,8 @@
         "views/customer_satisfaction_campaign_views.xml",
         "views/customer_complaint_views.xml",
         "views/customer_complaint_mail_views.xml",
+        "views/customer_complaint_remedy_views.xml",
+        "wizards/customer_complaint_remedy_wizard_views.xml",
         "views/customer_complaint_category_views.xml",
         "views/customer_complaint_root_cause_views.xml",
         "views/customer_complaint_routing_rule_views.xml",

@@ -41,6 +41,7 @@ FIGURES = [
         "complaints",
         "SELECT id, name, state, received_at::text, closed_at::text FROM customer_complaint ORDER BY id",
     ),
+    ("complaint costs", "SELECT id, round(cost::numeric, 2) FROM customer_complaint ORDER BY id"),
     (
         "complaint SLA deadlines",
         "SELECT id, complaint_id, deadline::text, reached_at::text, status FROM customer_complaint_sla ORDER BY id",

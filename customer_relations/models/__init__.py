@@ -61,3 +61,5 @@ from . import customer_risk_threshold
 from . import customer_risk_warning
 from . import customer_risk_action
 from . import customer_satisfaction_campaign_job
+from . import customer_complaint_remedy
+from . import customer_complaint_remedies

@@ -670,6 +670,7 @@ class CustomerRelationsDemo(models.AbstractModel):
                         {
                             "handling_description": story["handling"],
                             "remedy_type": rng.choice(["repair", "replacement", "compensation"]),
+                            "remedy_exemption": "演示数据：在 Odoo 之外处理 Demo data: settled outside Odoo",
                             "cost": rng.randint(2, 60) * 100.0,
                             "onsite_at": min(
                                 c.received_at + relativedelta(hours=rng.randint(2, 30)), fields.Datetime.now()

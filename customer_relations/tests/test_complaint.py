@@ -192,7 +192,14 @@ class TestComplaintWorkflow(ComplaintCase):
         action.action_done()
         with self.assertRaises(UserError, msg="leaving handling needs the handling described"):
             as_handler.action_send_feedback()
-        as_handler.write({"handling_description": "<p>Bearing replaced.</p>", "remedy_type": "repair", "cost": 1200.0})
+        as_handler.write(
+            {
+                "handling_description": "<p>Bearing replaced.</p>",
+                "remedy_type": "repair",
+                "remedy_exemption": "Repaired on site under warranty: no quotation.",
+                "cost": 1200.0,
+            }
+        )
         as_handler.action_send_feedback()
         self.assertEqual(complaint.state, "feedback")
 

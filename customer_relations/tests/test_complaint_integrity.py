@@ -454,7 +454,13 @@ class TestComplaintGuards(ComplaintIntegrityCase):
         with self.assertRaises(AccessError):
             complaint.with_user(self.user).action_start_handling()
         complaint.with_user(self.handler_quality).action_start_handling()
-        complaint.with_user(self.quality).write({"handling_description": "<p>Re-torqued.</p>", "remedy_type": "repair"})
+        complaint.with_user(self.quality).write(
+            {
+                "handling_description": "<p>Re-torqued.</p>",
+                "remedy_type": "repair",
+                "remedy_exemption": "Re-torqued on site, free of charge.",
+            }
+        )
         with self.assertRaises(AccessError):
             complaint.with_user(self.user).action_send_feedback()
         complaint.with_user(self.head_quality).action_send_feedback()

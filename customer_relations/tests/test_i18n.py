@@ -47,6 +47,8 @@ ALLOWED_WORDS = {
     "MB",
     "p",
     "r",
+    "t",  # Welch's t-test: the statistic's symbol and its author's name
+    "Welch",
     "N",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")

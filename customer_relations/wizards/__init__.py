@@ -6,3 +6,6 @@ from . import customer_ranking_line
 from . import customer_ranking_wizard
 from . import customer_satisfaction_export_wizard
 from . import customer_tier_change_wizard
+from . import customer_complaint_credit_note_wizard
+from . import customer_complaint_stock_remedy_wizard
+from . import customer_complaint_quotation_wizard

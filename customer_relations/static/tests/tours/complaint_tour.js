@@ -82,6 +82,11 @@ registry.category("web_tour.tours").add("customer_relations_complaint_tour", {
             run: 'select "repair"',
         },
         editor("handling_description", "Bearing replaced on site."),
+        {
+            content: "A repair on site has no quotation: say why",
+            trigger: ".o_field_widget[name='remedy_exemption'] textarea",
+            run: "edit Repaired on site under warranty.",
+        },
         button("Return to Sales-Service"),
         state("Feedback"),
         tab("Handling and Reply"),
