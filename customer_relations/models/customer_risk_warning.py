@@ -425,7 +425,7 @@ class CustomerRiskWarning(models.Model):
                   JOIN customer_complaint_category cat ON cat.id = cc.category_id
                  WHERE cc.company_id = %(company)s AND cc.state <> 'rejected' AND cc.received_at >= %(date_from)s
             ), returned AS (
-                SELECT rp.commercial_partner_id AS partner_id, SUM(sm.product_qty) AS quantity
+                SELECT rp.commercial_partner_id AS partner_id, sm.product_id, SUM(sm.product_qty) AS quantity
                   FROM stock_move sm
                   JOIN stock_location sl ON sl.id = sm.location_id
                   JOIN stock_location dl ON dl.id = sm.location_dest_id
@@ -433,9 +433,10 @@ class CustomerRiskWarning(models.Model):
                   JOIN res_partner rp ON rp.id = sp.partner_id
                  WHERE sm.state = 'done' AND sm.company_id = %(company)s AND sl.usage = 'customer'
                    AND dl.usage <> 'customer' AND sm.date >= %(date_from)s
-              GROUP BY rp.commercial_partner_id
+              GROUP BY rp.commercial_partner_id, sm.product_id
             ), sold AS (
-                SELECT l.partner_id, SUM(l.quantity) AS quantity FROM %(lines)s l GROUP BY l.partner_id
+                SELECT l.partner_id, l.product_id, SUM(l.quantity) AS quantity
+                  FROM %(lines)s l GROUP BY l.partner_id, l.product_id
             ), answers AS (
                 SELECT u.satisfaction_partner_id AS partner_id, u.satisfaction_index, u.satisfaction_nps_category,
                        u.end_datetime,
@@ -456,9 +457,14 @@ class CustomerRiskWarning(models.Model):
                 SELECT partner_id, 'quality_complaints', COUNT(*) FROM complaints WHERE is_quality
               GROUP BY partner_id
                 UNION ALL
+                -- per customer and product: the product the customer sends back most, against
+                -- what it bought of that product in the window
                 SELECT r.partner_id, 'return_share',
-                       CASE WHEN COALESCE(s.quantity, 0) > 0 THEN 100.0 * r.quantity / s.quantity ELSE 100.0 END
-                  FROM returned r LEFT JOIN sold s ON s.partner_id = r.partner_id
+                       MAX(CASE WHEN COALESCE(s.quantity, 0) > 0 THEN 100.0 * r.quantity / s.quantity
+                                ELSE 100.0 END)
+                  FROM returned r
+             LEFT JOIN sold s ON s.partner_id = r.partner_id AND s.product_id = r.product_id
+              GROUP BY r.partner_id
                 UNION ALL
                 SELECT rp.commercial_partner_id, 'late_delivery_share',
                        -- the deadline the delivery carries (the promised date), else its scheduled

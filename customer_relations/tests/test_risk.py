@@ -160,6 +160,28 @@ class TestRiskSignals(RiskCase):
         self.assertEqual(figures["quality_complaints"], 1.0)
         self.assertNotIn("late_line_share", figures, "promised in three days: not due yet")
 
+    def test_the_return_share_is_the_product_sent_back_most(self):
+        """Returns are held against what the customer bought of the same product: 2 of 10 coils
+        back is 20 %, however many plates the same customer bought without complaint."""
+        plate = self.env["product.product"].create({"name": "Hot-rolled plate", "type": "consu", "list_price": 80.0})
+        customer = self._customer("Mixed Orders Fabrication")
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "commitment_date": self.now + timedelta(days=3),
+                "order_line": [
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 10.0, "price_unit": 100.0}),
+                    Command.create({"product_id": plate.id, "product_uom_qty": 90.0, "price_unit": 80.0}),
+                ],
+            }
+        )
+        order.action_confirm()
+        order.date_order = self.now - timedelta(hours=1)
+        picking = self._deliver(order, done_at=self.now - timedelta(hours=1))
+        self._return(picking, 2.0)  # 2 coils and 2 plates back
+        figures = self._figures(customer)
+        self.assertAlmostEqual(figures["return_share"], 20.0, msg="coils: 2 of 10 (plates: 2 of 90; all: 4 of 100)")
+
     def test_the_evaluation_raises_one_warning_per_kind_with_its_figures(self):
         self._evaluate()
         fulfilment = self._warnings(self.late, "fulfilment")
