@@ -359,7 +359,7 @@ class CustomerSatisfactionCampaign(models.Model):
         dimensions = (
             self.env["customer.satisfaction.dimension"]
             .with_context(active_test=False)
-            .browse(dimension_keys.tolist() + [int(d) for d in set(item_dimension.tolist()) - {0}])
+            .browse(sorted(set(dimension_keys.tolist()) | set(item_dimension.tolist()) - {0}))
         )
         seen = {}
         for dimension_record in dimensions.sorted("id"):

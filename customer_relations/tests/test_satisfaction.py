@@ -237,6 +237,8 @@ class TestSatisfaction(CustomerRelationsCase):
         customers = [row[0].value for row in book["Customers"].iter_rows(min_row=2)]
         self.assertEqual(sorted(customers), sorted(self.customers.mapped("name")))
         self.assertEqual(book["Dimensions"].freeze_panes, "A2")
+        dimensions = {row[0].value for row in book["Dimensions"].iter_rows(min_row=2)}
+        self.assertIn("Quality", dimensions, "a dimension is named as it is, not with its id")
         # PDF content
         html = (
             self.env["ir.actions.report"]
