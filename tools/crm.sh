@@ -273,6 +273,9 @@ cmd_upgrade_test() {
     [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$tmp"
     port=$((17432 + RANDOM % 1000))
     mkdir -p "$tmp/old" "$RUN_DIR"
+    # Odoo appends to its log file: start both logs empty so an earlier run's errors do not count.
+    : >"$RUN_DIR/upgrade-install.log"
+    : >"$RUN_DIR/upgrade.log"
     git -C "$ROOT" archive "$ref" "$ADDON" | tar -x -C "$tmp/old"
     pg_start "$tmp/pgdata" "$port"
     trap 'pg_stop "'"$tmp"'/pgdata"; rm -rf "'"$tmp"'"' RETURN
