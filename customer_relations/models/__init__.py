@@ -11,7 +11,6 @@ from . import customer_agreement_type
 from . import customer_care_holiday
 from . import customer_care_moment
 from . import customer_complaint
-from . import customer_complaint_mail
 from . import customer_complaint_action
 from . import customer_complaint_category
 from . import customer_complaint_match_mixin
@@ -62,4 +61,4 @@ from . import customer_risk_warning
 from . import customer_risk_action
 from . import customer_satisfaction_campaign_job
 from . import customer_complaint_remedy
-from . import customer_complaint_remedies
+from . import customer_complaint_mail_remedies
