@@ -362,6 +362,19 @@ class CustomerComplaint(models.Model):
             action.update({"view_mode": "form", "res_id": documents.id})
         return action
 
+    @api.model
+    def _open_prepared_document(self, documents):
+        """After a remedy wizard: the document it prepared, when there is one the person may open
+        (a credit note under Odoo's "Personal Invoices" rule may not be), else just close."""
+        if len(documents) == 1 and documents.has_access("read"):
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": documents._name,
+                "res_id": documents.id,
+                "view_mode": "form",
+            }
+        return {"type": "ir.actions.act_window_close"}
+
     def action_view_remedy_credit_notes(self):
         return self._action_view_remedy_documents(
             ("credit_note",), "account.move", "move_id", self.env._("Credit notes")

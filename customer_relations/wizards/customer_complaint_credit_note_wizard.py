@@ -62,14 +62,7 @@ class CustomerComplaintCreditNoteWizard(models.TransientModel):
         refund = self.complaint_id._remedy_credit_note(
             self.invoice_id, self.mode, quantities=quantities, amount=self.amount, reason=self.reason
         )
-        if refund.has_access("read"):
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": "account.move",
-                "res_id": refund.id,
-                "view_mode": "form",
-            }
-        return {"type": "ir.actions.act_window_close"}
+        return self.complaint_id._open_prepared_document(refund)
 
 
 class CustomerComplaintCreditNoteWizardLine(models.TransientModel):

@@ -37,7 +37,7 @@ class CustomerComplaintQuotationWizard(models.TransientModel):
         order = self.complaint_id._remedy_quotation(
             self.kind, [(line.product_id, line.quantity) for line in self.line_ids], note=self.note
         )
-        return {"type": "ir.actions.act_window", "res_model": "sale.order", "res_id": order.id, "view_mode": "form"}
+        return self.complaint_id._open_prepared_document(order)
 
 
 class CustomerComplaintQuotationWizardLine(models.TransientModel):

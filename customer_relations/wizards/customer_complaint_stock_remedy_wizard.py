@@ -75,14 +75,7 @@ class CustomerComplaintStockRemedyWizard(models.TransientModel):
         for line in self.line_ids:
             quantities[line.move_id] = quantities.get(line.move_id, 0.0) + line.quantity
         transfers = self.complaint_id._remedy_stock(self.picking_id, quantities, self.kind, reason=self.reason)
-        if len(transfers) == 1 and transfers.has_access("read"):
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": "stock.picking",
-                "res_id": transfers.id,
-                "view_mode": "form",
-            }
-        return {"type": "ir.actions.act_window_close"}
+        return self.complaint_id._open_prepared_document(transfers)
 
 
 class CustomerComplaintStockRemedyWizardLine(models.TransientModel):
