@@ -18,8 +18,8 @@ test:
 lint: setup
 	.venv-lint/bin/ruff check .
 	.venv-lint/bin/ruff format --check .
-	.venv-lint/bin/pylint --rcfile=.pylintrc-mandatory customer_relations
-	.venv-lint/bin/oca-checks-odoo-module --no-verbose customer_relations
+	.venv-lint/bin/pylint --rcfile=.pylintrc-mandatory customer_relations customer_relations_demo_company
+	.venv-lint/bin/oca-checks-odoo-module --no-verbose customer_relations customer_relations_demo_company
 
 test-engine: setup
 	.venv/bin/python -m pytest -q -p no:cacheprovider tests

@@ -9,7 +9,17 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["sale_management", "sale_stock", "survey", "hr", "portal", "mail", "resource", "spreadsheet_dashboard"],
+    "depends": [
+        "sale_management",
+        "sale_stock",
+        "survey",
+        "hr",
+        "portal",
+        "mail",
+        "resource",
+        "spreadsheet_dashboard",
+        "customer_relations_demo_company",
+    ],
     "external_dependencies": {"python": ["pandas", "scipy", "statsmodels", "xlsxwriter"]},
     "data": [
         "security/customer_relations_security.xml",

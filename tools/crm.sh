@@ -339,8 +339,8 @@ cmd_test() {
     say "Layer 1/5: linters"
     lint_step "ruff check" "$LINT_VENV/bin/ruff" check .
     lint_step "ruff format --check" "$LINT_VENV/bin/ruff" format --check .
-    lint_step "pylint-odoo (mandatory checks)" "$LINT_VENV/bin/pylint" --rcfile=.pylintrc-mandatory "$ADDON"
-    lint_step "oca-checks-odoo-module" "$LINT_VENV/bin/oca-checks-odoo-module" --no-verbose "$ADDON"
+    lint_step "pylint-odoo (mandatory checks)" "$LINT_VENV/bin/pylint" --rcfile=.pylintrc-mandatory "$ADDON" "${ADDON}_demo_company"
+    lint_step "oca-checks-odoo-module" "$LINT_VENV/bin/oca-checks-odoo-module" --no-verbose "$ADDON" "${ADDON}_demo_company"
 
     say "Layer 2/5: engine tests (pytest, no Odoo)"
     local out rc=0 passed failed

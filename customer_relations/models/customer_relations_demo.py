@@ -21,34 +21,14 @@ class CustomerRelationsDemo(models.AbstractModel):
 
     @api.model
     def _generate_demo_company(self, user_xmlids=()):
-        """The demo company is a Chinese manufacturer (a fictitious one): Chinese name and
-        address, working hours in Asia/Shanghai, renminbi where no journal item is booked yet
-        (Odoo refuses to change the currency of a company once it has accounting entries; the
-        accounting demo data may have booked some). The demo users read Chinese; admin keeps
-        English, so both languages show after ``make run``."""
-        company = self.env.company
-        company.write(
-            {
-                "name": "苏州恒泰洗涤机械有限公司",
-                "street": "苏州工业园区星湖街 218 号",
-                "city": "苏州",
-                "zip": "215021",
-                "state_id": self.env.ref("base.state_cn_JS").id,
-                "country_id": self.env.ref("base.cn").id,
-                "phone": "+86 512 6288 0000",
-                "email": "service@hengtai-laundry.example.com",
-                "website": "https://hengtai-laundry.example.com",
-            }
-        )
+        """The demo company is a Chinese manufacturer (a fictitious one). Its name, address and
+        renminbi come from ``customer_relations_demo_company``, loaded before the accounting
+        demo; here its working hours move to Asia/Shanghai and the demo users read Chinese.
+        Admin keeps English, so both languages show after ``make run``."""
+        # Other modules' demo data (stock) renamed the company since it got its identity.
+        company = self.env["res.company"]._customer_relations_demo_identity()
         if company.resource_calendar_id:
             company.resource_calendar_id.tz = "Asia/Shanghai"
-        renminbi = self.env.ref("base.CNY")
-        booked = "account.move.line" in self.env and self.env["account.move.line"].sudo().search_count(
-            [("company_id", "=", company.id)], limit=1
-        )
-        if company.currency_id != renminbi and not booked:
-            renminbi.active = True
-            company.currency_id = renminbi
         self.env["res.lang"]._activate_lang("zh_CN")
         users = self.env["res.users"]
         for xmlid in user_xmlids:

@@ -68,3 +68,23 @@ class TestDemoStory(CustomerRelationsCase):
         gaps = estimates.filtered(lambda e: not e.our_revenue)
         self.assertTrue(gaps, "categories the industry uses that the customer does not buy from us yet")
         self.assertEqual(estimates.estimated_by_id, estimates.partner_id.user_id, "estimated by the account managers")
+
+    def test_demo_company_is_a_chinese_manufacturer_keeping_its_books_in_renminbi(self):
+        company = self.env.ref("base.main_company")
+        renminbi = self.env.ref("base.CNY")
+        self.assertEqual(company.name, "苏州恒泰洗涤机械有限公司")
+        self.assertEqual(company.country_id.code, "CN")
+        self.assertEqual(company.state_id, self.env.ref("base.state_cn_JS"), "Jiangsu")
+        self.assertEqual(company.currency_id, renminbi)
+        self.assertEqual(company.chart_template, "cn", "the Chinese chart of accounts, in renminbi")
+        self.assertEqual(company.account_fiscal_country_id.code, "CN")
+        self.assertFalse(
+            self.env["account.move.line"].search_count([("company_id", "=", company.id)]),
+            "no sample invoices of Odoo's accounting demo in this company's books",
+        )
+        orders = self.env["sale.order"].search([("partner_id", "in", self.demo.ids), ("state", "=", "sale")])
+        self.assertTrue(orders)
+        self.assertEqual(orders.currency_id, renminbi, "the orders are in yuan like every figure the addon computes")
+        self.assertEqual(company.resource_calendar_id.tz, "Asia/Shanghai")
+        self.assertEqual(self.director.lang, "zh_CN")
+        self.assertEqual(self.env.ref("base.user_admin").lang, "en_US", "admin stays English")
