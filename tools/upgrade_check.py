@@ -18,6 +18,9 @@ ADDON = "customer_relations"
 # Business figures that an upgrade must keep. Each is (label, SQL); a query whose table or
 # column is missing in a version is skipped (reported as such), never guessed.
 FIGURES = [
+    # Odoo refuses to change a company's currency once entries exist; the demo-company module an
+    # upgrade adds must leave it (and every amount below) as it was.
+    ("company currencies", "SELECT id, currency_id FROM res_company ORDER BY id"),
     (
         "official tiers and classes",
         "SELECT id, customer_tier::text, account_class::text FROM res_partner "
