@@ -20,7 +20,11 @@ ADDON = "customer_relations"
 FIGURES = [
     # Odoo refuses to change a company's currency once entries exist; the demo-company module an
     # upgrade adds must leave it (and every amount below) as it was.
-    ("company currencies", "SELECT id, currency_id FROM res_company ORDER BY id"),
+    (
+        "currencies of companies with entries",
+        "SELECT c.id, c.currency_id FROM res_company c "
+        "WHERE EXISTS (SELECT 1 FROM account_move_line l WHERE l.company_id = c.id) ORDER BY c.id",
+    ),
     (
         "official tiers and classes",
         "SELECT id, customer_tier::text, account_class::text FROM res_partner "
