@@ -205,6 +205,15 @@ class TestScoringChangeInBackground(CustomerRelationsCase):
         self._assert_indexes(self._expected(quality_weight=3))
         self.assertFalse(self.survey.satisfaction_scores_outdated)
 
+    def test_a_small_campaigns_results_read_its_answers_rescored_while_the_survey_waits(self):
+        self.quality_dim.with_user(self.manager).weight = 3
+        self.env["ir.config_parameter"].sudo().set_param(THRESHOLD, "4")  # the campaign is computed at once
+        self.assertIs(self.campaign.with_user(self.quality).action_compute_results(), True)
+        self._assert_indexes(self._expected(quality_weight=3), "its own answers re-scored first")
+        self.assertAlmostEqual(self.campaign.index_value, sum(self._expected(quality_weight=3)) / 3, places=9)
+        self._reload()
+        self.assertTrue(self.survey.satisfaction_scores_outdated, "the survey's own run is still to come")
+
     def test_below_the_threshold_a_change_is_rescored_at_once(self):
         self.env["ir.config_parameter"].sudo().set_param(THRESHOLD, "4")
         triggers = self._triggers()
