@@ -1,8 +1,9 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .customer_background_job_mixin import THRESHOLD_PARAM
+from .customer_background_job_mixin import JOB_FIELDS, THRESHOLD_PARAM
 from .customer_job import commit, notify_progress, run_batch
+from .protected_fields import without_defaults
 
 RESCORE_BATCH = 5000
 #: kept by the scoring itself (written with sudo() only), never by a client
@@ -40,6 +41,12 @@ class SurveySurvey(models.Model):
         if set(field_names) & SCORING_STATE_FIELDS and not self.env.su:
             raise UserError(self.env._("The background run's state and outcome are kept by the run itself."))
         return super()._check_job_fields(field_names)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A client's ``default_*`` context keys never set the run's state or the outdated mark."""
+        records = self if self.env.su else without_defaults(self, JOB_FIELDS | SCORING_STATE_FIELDS)
+        return super(SurveySurvey, records).create(vals_list)
 
     # ------------------------------------------------------------------
     # Actions

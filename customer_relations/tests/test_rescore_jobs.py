@@ -240,3 +240,7 @@ class TestScoringChangeInBackground(CustomerRelationsCase):
         for vals in protected:
             with self.assertRaises(UserError):
                 self.survey.with_user(self.manager).write(vals)
+        context = {"default_satisfaction_scores_outdated": True, "default_job_state": "queued"}
+        new = self.env["survey.survey"].with_user(self.quality).with_context(**context).create({"title": "Callback"})
+        self.assertFalse(new.satisfaction_scores_outdated, "a context key sets nothing")
+        self.assertEqual(new.job_state, "idle")
