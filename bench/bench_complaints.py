@@ -9,10 +9,11 @@ times:
   (a2) the same update run again right after (nothing changes);
   (b) a naive ORM loop: read each running milestone, compute its level with the engine and
       write it back one by one (timed on a sample, extrapolated to every milestone);
-  (e) the escalation step after the catch-up: ``_escalate_batch`` (claims up to 200 milestones
-      in one query, finds the key-account managers in one search per company, creates the
-      activities and one mail per assignee) on BENCH_ESCALATION_BATCHES batches, with its
-      queries per batch, extrapolated to every milestone waiting for its escalation;
+  (e) the escalation step after the catch-up: ``_escalate_batch`` (claims the milestones of up
+      to 200 complaints in one query, finds the key-account managers in one search per
+      company, creates the activities and one mail per assignee) until nothing waits (or on
+      BENCH_ESCALATION_BATCHES batches, extrapolated), with its queries per batch and the
+      escalation activities it created;
 
 and prints times and the ratio b/a. Usage (through ``make bench``):
 python bench/bench_complaints.py <odoo options> -d DB; BENCH_COMPLAINTS overrides the count.
@@ -28,7 +29,7 @@ from common import clone_rows, odoo_env, timed
 
 COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "50000"))
 NAIVE_SAMPLE = int(os.environ.get("BENCH_NAIVE_SAMPLE", "2000"))
-ESCALATION_BATCHES = int(os.environ.get("BENCH_ESCALATION_BATCHES", "5"))
+ESCALATION_BATCHES = int(os.environ.get("BENCH_ESCALATION_BATCHES", "0"))  # 0: until none waits
 ESCALATION_BATCH = 200
 START = datetime(2026, 11, 1, 0, 0)
 
@@ -128,24 +129,46 @@ def naive_timed(env, label, results, moment, running):
 
 
 def escalate_timed(env, results):
-    """A few escalation batches after the catch-up (undone afterwards): time and queries per batch."""
+    """The escalation batches after the catch-up (undone afterwards): time, queries per batch and
+    the activities created, for every waiting milestone (or BENCH_ESCALATION_BATCHES batches)."""
     cr = env.cr
     Sla = env["customer.complaint.sla"]
     cr.execute(
-        """SELECT COUNT(*) FROM customer_complaint_sla WHERE status = 'running'
+        """SELECT COUNT(*), COUNT(DISTINCT complaint_id) FROM customer_complaint_sla WHERE status = 'running'
               AND ((warning_level = 'orange' AND escalated_level = 'none')
                 OR (warning_level = 'red' AND escalated_level IN ('none', 'orange')))"""
     )
-    waiting = cr.fetchone()[0]
+    waiting, complaints = cr.fetchone()
+    cr.execute("SELECT COUNT(*) FROM mail_activity")
+    activities_before = cr.fetchone()[0]
     cr.execute("SAVEPOINT escalate")
-    label = f"(e) escalation, {ESCALATION_BATCHES} batches of {ESCALATION_BATCH} milestones"
+    label = "(e) escalation" + (f", {ESCALATION_BATCHES} batches" if ESCALATION_BATCHES else ", every batch")
+    batches = 0
+    escalated = 0
     with QueryCounter(cr) as counter, timed(label, results):
-        escalated = sum(Sla._escalate_batch(ESCALATION_BATCH) for _batch in range(ESCALATION_BATCHES))
-        env.flush_all()
+        while not ESCALATION_BATCHES or batches < ESCALATION_BATCHES:
+            count = Sla._escalate_batch(ESCALATION_BATCH)
+            env.flush_all()
+            env.invalidate_all()
+            if not count:
+                break
+            batches += 1
+            escalated += count
+    cr.execute("SELECT COUNT(*) FROM mail_activity")
+    activities = cr.fetchone()[0] - activities_before
     cr.execute("ROLLBACK TO SAVEPOINT escalate")
     env.invalidate_all()
-    batches = max(-(-escalated // ESCALATION_BATCH), 1)
-    return waiting, results[label] / batches, counter.count / batches
+    batches = max(batches, 1)
+    return {
+        "waiting": waiting,
+        "complaints": complaints,
+        "escalated": escalated,
+        "activities": activities,
+        "batches": batches,
+        "time": results[label],
+        "per_batch": results[label] / batches,
+        "queries": counter.count / batches,
+    }
 
 
 def main():
@@ -175,11 +198,13 @@ def main():
         print(f"levels changed: catch-up {changed0}, tick {changed1}")
         print(f"queries: catch-up {q0.count}, tick {q1.count}, again {q2.count}")
         print(f"complaints per warning level: {dict(cr.fetchall())}")
-        waiting, per_batch, queries = escalation
+        e = escalation
+        share = e["escalated"] / max(e["waiting"], 1)
         print(
-            f"escalation: {waiting} milestones waiting after the catch-up; {per_batch:.3f} s and {queries:.0f} "
-            f"queries per batch of {ESCALATION_BATCH}; all of them: {waiting / ESCALATION_BATCH * per_batch:.1f} s "
-            f"in {-(-waiting // ESCALATION_BATCH)} committed batches"
+            f"escalation: {e['waiting']} milestones of {e['complaints']} complaints waiting after the catch-up; "
+            f"{e['escalated']} escalated in {e['batches']} batches, {e['time']:.1f} s ({e['per_batch']:.3f} s and "
+            f"{e['queries']:.0f} queries per batch); {e['activities']} activities created"
+            + ("" if share >= 1 else f" (all of them, extrapolated: {e['activities'] / max(share, 1e-9):.0f})")
         )
         print(f"b0/a0 = {b0 / results['(a0) set-based update, catch-up']:.1f}   (catch-up)")
         print(f"b/a = {b1 / results['(a) set-based update, tick']:.1f}   (tick)")

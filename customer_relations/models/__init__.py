@@ -62,3 +62,4 @@ from . import customer_risk_action
 from . import customer_satisfaction_campaign_job
 from . import customer_complaint_remedy
 from . import customer_complaint_mail_remedies
+from . import survey_survey

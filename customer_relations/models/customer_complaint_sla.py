@@ -10,6 +10,8 @@ from .customer_job import run_batch
 
 MANAGER_GROUP = "customer_relations.group_customer_relations_manager"
 
+MILESTONE_RANK = {key: rank for rank, (key, _label) in enumerate(MILESTONE)}
+
 # The milestones whose level calls for an escalation not made yet.
 _TO_ESCALATE = SQL("""
     status = 'running'
@@ -153,38 +155,53 @@ class CustomerComplaintSla(models.Model):
     def _escalate(self, batch_size=200):
         """Orange: an activity for the responsible department's head. Red: for the managers and
         the key-account manager. Once per milestone and level, whatever how often this runs, and
-        also when two runs meet: each batch claims its milestones (``SKIP LOCKED``), creates the
-        activities and marks the milestones escalated in one short transaction (see
-        ``customer_job``). A batch that keeps conflicting is left for the next run.
+        also when two runs meet: each batch claims the waiting milestones of up to
+        ``batch_size`` complaints (``SKIP LOCKED``), creates the activities and marks the
+        milestones escalated in one short transaction (see ``customer_job``). A batch that
+        keeps conflicting is left for the next run.
 
         :return: (milestones escalated, milestones still waiting for their escalation)
         """
         escalated = 0
         while True:
             done, count = run_batch(self.env, lambda: self._escalate_batch(batch_size), "complaint SLA escalation")
-            if not done:
+            if not done or not count:
                 break
             escalated += count
-            if count < batch_size:
-                break
         self.env.cr.execute(SQL("SELECT COUNT(*) FROM customer_complaint_sla WHERE %s", _TO_ESCALATE))
         return escalated, self.env.cr.fetchone()[0]
 
     @api.model
     def _escalate_batch(self, limit):
-        """Escalate up to ``limit`` milestones that no other run holds.
+        """Escalate the waiting milestones of up to ``limit`` complaints that no other run holds.
+
+        One activity per complaint and assignee: after a long pause (the job not run for days)
+        a complaint may have passed several milestones at once; its assignee gets one activity,
+        for the highest of them (the worst level, then the latest milestone), that names the
+        others, and every one of them is marked escalated at its level (none is escalated again
+        later, none is lost). A complaint's waiting milestones are claimed together.
 
         The activities are created without Odoo's per-activity notification: that mail made the
         portal layer write the complaint's token and the customers' signup fields inside this
         transaction (hundreds of writes on shared rows per run). The assignees see the activity
         in their web client at once (Odoo's bus) and get one mail per batch listing them.
+
+        :return: number of milestones escalated
         """
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM customer_complaint_sla WHERE %s ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
-                _TO_ESCALATE,
-                limit,
+                """
+                SELECT id FROM customer_complaint_sla
+                 WHERE %(waiting)s
+                   AND complaint_id IN (SELECT complaint_id FROM customer_complaint_sla
+                                         WHERE %(waiting)s
+                                      GROUP BY complaint_id ORDER BY complaint_id LIMIT %(limit)s)
+              ORDER BY id
+                   FOR NO KEY UPDATE SKIP LOCKED
+                """,
+                waiting=_TO_ESCALATE,
+                limit=limit,
             )
         )
         slas = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
@@ -205,7 +222,8 @@ class CustomerComplaintSla(models.Model):
                 customer = sla.complaint_id.partner_id
                 agreement = found.get(customer.commercial_partner_id) or found.get(customer)
                 account_managers[sla] = agreement.manager_id if agreement else customer.user_id
-        activities = []
+        # Who is told of each milestone, gathered per complaint and assignee.
+        assignments = {}
         for sla in slas:
             complaint = sla.complaint_id
             if sla.warning_level == "orange":
@@ -213,24 +231,37 @@ class CustomerComplaintSla(models.Model):
             else:
                 users = managers.filtered(lambda u, c=complaint: c.company_id in u.company_ids) | account_managers[sla]
             for user in users:
-                activities.append(
-                    {
-                        "res_model_id": model_id,
-                        "res_id": complaint.id,
-                        "user_id": user.id,
-                        "activity_type_id": todo.id,
-                        "summary": self._escalation_summary(sla, user, lang),
-                        "date_deadline": today,
-                    }
-                )
+                assignments.setdefault((complaint, user), []).append(sla)
+        activities = []
+        for (complaint, user), passed in assignments.items():
+            highest = max(passed, key=self._escalation_rank)
+            others = sorted((sla for sla in passed if sla != highest), key=self._escalation_rank)
+            activities.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": complaint.id,
+                    "user_id": user.id,
+                    "activity_type_id": todo.id,
+                    "summary": self._escalation_summary(highest, user, lang, others),
+                    "note": self._escalation_note(passed, user, lang) if others else False,
+                    "date_deadline": today,
+                }
+            )
         created = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
         for level in ("orange", "red"):
             slas.filtered(lambda s, level=level: s.warning_level == level).write({"escalated_level": level})
         self._mail_escalations(created)
         return len(slas)
 
-    def _escalation_summary(self, sla, user, lang):
-        """The escalation's to-do in the language (and time zone) of the person it goes to."""
+    @staticmethod
+    def _escalation_rank(sla):
+        """Which of a complaint's passed milestones its escalation is about: the worst level,
+        then the latest milestone."""
+        return (engine.LEVEL_RANK.get(sla.warning_level, -1), MILESTONE_RANK.get(sla.milestone, -1), sla.id)
+
+    def _escalation_summary(self, sla, user, lang, others=()):
+        """The escalation's to-do in the language (and time zone) of the person it goes to;
+        ``others``: the complaint's lower milestones passed at the same time (named in it)."""
         env = lang(user)
         values = {
             "milestone": lang.selection(self._name, "milestone", user)[sla.milestone],
@@ -238,8 +269,38 @@ class CustomerComplaintSla(models.Model):
             "deadline": lang.datetime(user, sla.deadline),
         }
         if sla.warning_level == "orange":
-            return env._("SLA warning (orange): %(milestone)s of %(ref)s is due %(deadline)s", **values)
-        return env._("SLA breached (red): %(milestone)s of %(ref)s was due %(deadline)s", **values)
+            summary = env._("SLA warning (orange): %(milestone)s of %(ref)s is due %(deadline)s", **values)
+        else:
+            summary = env._("SLA breached (red): %(milestone)s of %(ref)s was due %(deadline)s", **values)
+        if not others:
+            return summary
+        milestones = lang.selection(self._name, "milestone", user)
+        return env._(
+            "%(summary)s; also passed since the last check: %(milestones)s",
+            summary=summary,
+            milestones=", ".join(milestones[other.milestone] for other in others),
+        )
+
+    def _escalation_note(self, passed, user, lang):
+        """Every milestone of the complaint passed since the job last ran, with its level and
+        deadline (the activity's note, kept in the chatter when it is marked done)."""
+        env = lang(user)
+        milestones = lang.selection(self._name, "milestone", user)
+        levels = lang.selection(self._name, "warning_level", user)
+        items = Markup("").join(
+            Markup("<li>%s</li>")
+            % env._(
+                "%(milestone)s: %(level)s, due %(deadline)s",
+                milestone=milestones[sla.milestone],
+                level=levels[sla.warning_level],
+                deadline=lang.datetime(user, sla.deadline),
+            )
+            for sla in sorted(passed, key=lambda s: MILESTONE_RANK.get(s.milestone, -1))
+        )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            env._("These milestones were passed since the SLA job last ran; each of them is escalated:"),
+            items,
+        )
 
     def _mail_escalations(self, activities):
         """One mail per assignee listing the escalations of the batch (a new mail.mail row only:

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .customer_job import notify_progress, run_batch
@@ -22,6 +22,23 @@ class CustomerSatisfactionCampaign(models.Model):
     _background_cron = "customer_relations.ir_cron_customer_satisfaction_campaign_jobs"
 
     job_kind = fields.Selection(JOB_KIND, "Background work kind", readonly=True, copy=False)
+    scores_outdated = fields.Boolean(
+        related="survey_id.satisfaction_scores_outdated",
+        string="Scores outdated",
+        help="A scoring setting of the survey changed and its answers are being re-scored in the background.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("analysis_fingerprint", "survey_id.satisfaction_scores_outdated")
+    def _compute_results_outdated(self):
+        """Results computed before a change of the scoring are outdated until the answers are
+        re-scored and the results computed again."""
+        result = super()._compute_results_outdated()
+        for campaign in self.filtered(lambda c: c.analysis_date and c.scores_outdated):
+            campaign.results_outdated = True
+        return result
 
     # ------------------------------------------------------------------
     # CRUD
@@ -42,6 +59,12 @@ class CustomerSatisfactionCampaign(models.Model):
             for campaign in self:
                 campaign._check_has_answers()
             return self._job_enqueue_kind("results")
+        # A small campaign of a survey whose scores wait for their background re-scoring: its
+        # own answers re-scored now (the results read the current settings).
+        Input = self.env["survey.user_input"].sudo()
+        for campaign in self.filtered("scores_outdated"):
+            done = [("satisfaction_campaign_id", "=", campaign.id), ("state", "=", "done")]
+            Input.search(done)._compute_satisfaction()
         return super().action_compute_results()
 
     def action_close(self):

@@ -205,17 +205,10 @@ class SurveyUserInput(models.Model):
     @api.model
     def _rescore_surveys(self, surveys):
         """Re-score every completed answer of ``surveys`` after a scoring setting changed
-        (dimension weight, item weight, reverse flag, role, choice value...)."""
-        if not surveys:
-            return
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id FROM survey_user_input WHERE survey_id = ANY(%s) AND state = 'done' ORDER BY id",
-            [surveys.ids],
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids:
-            self.browse(ids).sudo()._compute_satisfaction()
+        (dimension weight, item weight, reverse flag, role, choice value...): at once for a
+        survey up to the background threshold, by a cron worker above it (survey.survey)."""
+        if surveys:
+            surveys._satisfaction_rescore()
 
     @api.model
     def _rescore_all(self):

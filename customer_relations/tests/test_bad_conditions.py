@@ -152,7 +152,8 @@ class TestSlaJobInterrupted(ComplaintCase):
         ):
             self.assertTrue(_fails(self.env["customer.complaint"]._cron_update_sla), "interrupted")
             escalated = complaints.sla_ids.filtered(lambda s: s.escalated_level != "none")
-            self.assertEqual(len(escalated), 1, "the first batch (one milestone) is kept, the second left nothing")
+            self.assertEqual(escalated.complaint_id, complaints[0], "the first batch (one complaint) is kept")
+            self.assertEqual(len(escalated), 2, "with both its milestones; the second batch left nothing")
             self.env["customer.complaint"]._cron_update_sla()
             self.env["customer.complaint"]._cron_update_sla()
         self.assertTrue(changes[0], "the first run changed the levels")
@@ -172,6 +173,74 @@ class TestSlaJobInterrupted(ComplaintCase):
             mine = activities.filtered(lambda a, c=complaint: a.res_id == c.id)
             self.assertEqual(len(mine.filtered(lambda a: "(orange)" in a.summary)), 1, "the department head once")
             self.assertIn(self.manager, mine.filtered(lambda a: "(red)" in a.summary).user_id, "the manager once")
+
+    def test_after_a_long_pause_one_activity_per_complaint_and_assignee(self):
+        """The job did not run for seven hours (server down): two milestones of each complaint
+        are red at once. The manager gets one activity per complaint, for the later one, naming
+        both; both count as escalated, also when the catch-up run is interrupted and run again."""
+        complaints = self.env["customer.complaint"]
+        for _index in range(3):
+            complaints |= self._submitted()
+        self.env["customer.complaint.sla"].search([("complaint_id", "not in", complaints.ids)]).write(
+            {"escalated_level": "red", "status": "met"}
+        )
+        Sla = type(self.env["customer.complaint.sla"])
+        original_batch = Sla._escalate_batch
+        original_escalate = Sla._escalate
+        batches = []
+        broken = {"batch": 2}
+
+        def escalate(records, batch_size=200):
+            return original_escalate(records, batch_size=1)
+
+        def escalate_batch(records, limit):
+            batches.append(limit)
+            if len(batches) == broken["batch"]:
+                raise OperationalError("terminating connection due to administrator command")
+            return original_batch(records, limit)
+
+        def escalations():
+            complaints.invalidate_recordset()
+            return complaints.activity_ids.filtered(lambda a: "SLA" in (a.summary or ""))
+
+        with patch.object(Sla, "_escalate", escalate), patch.object(Sla, "_escalate_batch", escalate_batch):
+            with freeze_time(T0 + timedelta(hours=7)):
+                self.assertTrue(_fails(self.env["customer.complaint"]._cron_update_sla), "interrupted")
+                first = escalations()
+                self.assertEqual(set(first.mapped("res_id")), set(complaints[0].ids), "the first complaint's batch")
+                self.env["customer.complaint"]._cron_update_sla()
+                after_catch_up = escalations()
+                self.env["customer.complaint"]._cron_update_sla()
+                self.assertEqual(escalations(), after_catch_up, "run again: nothing escalated twice")
+            for complaint in complaints:
+                slas = {s.milestone: s for s in complaint.sla_ids}
+                self.assertEqual((slas["response"].warning_level, slas["onsite"].warning_level), ("red", "red"))
+                self.assertEqual(slas["response"].escalated_level, "red", "the lower milestone counts as escalated")
+                self.assertEqual(slas["onsite"].escalated_level, "red")
+                mine = after_catch_up.filtered(lambda a, c=complaint: a.res_id == c.id)
+                self.assertEqual(len(mine), len(mine.user_id), "one activity per assignee")
+                manager = mine.filtered(lambda a: a.user_id == self.manager)
+                self.assertEqual(len(manager), 1, "one activity per complaint, not one per milestone")
+                self.assertIn(f"SLA breached (red): On site of {complaint.name}", manager.summary, "the highest")
+                self.assertIn("also passed since the last check: First response", manager.summary)
+                self.assertIn("First response", manager.note)
+                self.assertIn("On site", manager.note)
+            # Later, one more milestone late: escalated alone, as always; the earlier ones not again.
+            broken["batch"] = 0
+            with freeze_time(T0 + timedelta(hours=49)):
+                self.env["customer.complaint"]._cron_update_sla()
+                self.env["customer.complaint"]._cron_update_sla()
+        resolution = escalations() - after_catch_up
+        self.assertEqual(
+            len(resolution), len(complaints) * len(after_catch_up.filtered(lambda a: a.res_id == complaints[0].id))
+        )
+        for activity in resolution:
+            self.assertIn("SLA breached (red): Resolution of", activity.summary)
+            self.assertNotIn("also passed", activity.summary)
+            self.assertFalse(activity.note)
+        self.assertEqual(
+            set(complaints.sla_ids.mapped("escalated_level")), {"red"}, "every milestone escalated exactly at its level"
+        )
 
 
 @tagged("post_install", "-at_install")
