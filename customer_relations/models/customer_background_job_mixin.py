@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .customer_job import can_commit, commit, notify_progress, rollback
+from .protected_fields import without_defaults
 
 _logger = logging.getLogger(__name__)
 
@@ -56,7 +57,9 @@ class CustomerBackgroundJobMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_job_fields({name for vals in vals_list for name, value in vals.items() if value})
-        return super().create(vals_list)
+        # nor a client's ``default_job_*`` context keys
+        records = self if self.env.su else without_defaults(self, JOB_FIELDS)
+        return super(CustomerBackgroundJobMixin, records).create(vals_list)
 
     def write(self, vals):
         self._check_job_fields(vals)

@@ -307,6 +307,23 @@ class TestTierRecomputeInBackground(CustomerRelationsCase):
         self.assertEqual(self.policy.job_state, "idle")
         self.assertFalse(self.policy.job_message)
 
+    def test_a_clients_context_defaults_set_no_run_state(self):
+        context = {
+            "allowed_company_ids": self.company.ids,
+            "default_job_state": "done",
+            "default_job_message": "All fine",
+            "default_job_requested_by_id": self.user.id,
+        }
+        review = (
+            self.env["customer.tier.review"]
+            .with_user(self.manager)
+            .with_context(**context)
+            .create({"policy_id": self.policy.id, "company_id": self.company.id, "review_type": "annual"})
+        )
+        self.assertEqual(review.job_state, "idle", "a new review has not run")
+        self.assertFalse(review.job_message)
+        self.assertFalse(review.job_requested_by_id)
+
     def test_only_who_may_change_the_policy_queues_it(self):
         with self.assertRaises(AccessError):
             self.policy.with_user(self.employee).action_recompute()
