@@ -12,6 +12,7 @@ from odoo.tools import SQL
 
 from ..engine import pgcopy, tiering
 from .customer_job import exclusive, notify_progress, run_batch
+from .sql_settings import without_jit
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 
@@ -477,8 +478,10 @@ class CustomerTierPolicy(models.Model):
         )
         # Read as a binary COPY of floats (NaN for NULL): the rows land in numpy arrays in
         # one step instead of a Python tuple and object per value.
+        # Without JIT: compiling this statement costs more than it saves (``sql_settings``).
         buffer = io.BytesIO()
-        cr.copy_expert(cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(), buffer)
+        with without_jit(cr):
+            cr.copy_expert(cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(), buffer)
         ids, figures = pgcopy.read_float_table(buffer.getvalue(), len(columns))
         frame = pd.DataFrame(figures, index=pd.Index(ids, name="partner_id"), columns=list(columns))
         for column, selection in (("official_tier", CUSTOMER_TIER), ("official_class", ACCOUNT_CLASS)):
