@@ -319,21 +319,24 @@ class CustomerValue(models.Model):
                 return SQL("(ARRAY[%s]::varchar[])[%s::int4 + 1]", keys, value)
             return value
 
-        # The breakdown {criterion id: score}, in chunks: a function takes at most 100 arguments.
+        # The breakdown {criterion id: score} written as JSON text and parsed once: building it
+        # with jsonb_build_object converts every float on its own and cost twice as much (0.6 s
+        # against 0.3 s for 100,000 customers). A missing score (NULL) drops its key: ``||``
+        # with NULL is NULL, and concat_ws skips NULLs. The float's text is PostgreSQL's
+        # shortest exact form, the number jsonb keeps either way. In chunks: a function takes
+        # at most 100 arguments.
         chunks = [criterion_ids[i : i + 50] for i in range(0, len(criterion_ids), 50)]
-        breakdown_sql = (
-            SQL(
-                "jsonb_strip_nulls(%s)",
-                SQL(" || ").join(
-                    SQL(
-                        "jsonb_build_object(%s)",
-                        SQL(", ").join(SQL("%s::text, %s", str(cid), loaded_value(f"c{cid}")) for cid in chunk),
-                    )
-                    for chunk in chunks
-                ),
+        breakdown_sql = SQL(
+            "('{' || concat_ws(',', %s) || '}')::jsonb",
+            SQL(", ").join(
+                SQL(
+                    "NULLIF(concat_ws(',', %s), '')",
+                    SQL(", ").join(SQL("%s || %s", f'"{cid}":', loaded_value(f"c{cid}")) for cid in chunk),
+                )
+                for chunk in chunks
             )
             if chunks
-            else SQL("'{}'::jsonb")
+            else SQL("NULL::text"),
         )
         names = list(_UPSERT_COLUMNS)
         values = [breakdown_sql if name == "breakdown" else loaded_value(name) for name in names]
