@@ -13,7 +13,7 @@ from odoo.tools import SQL
 from ..engine import pgcopy, tiering
 from .customer_job import exclusive, notify_progress, run_batch
 from .sql_settings import without_jit
-from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
+from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE
 
 
 class CustomerTierPolicy(models.Model):
@@ -375,6 +375,12 @@ class CustomerTierPolicy(models.Model):
                 [key for key, _label in ACCOUNT_CLASS],
                 str(company_id),
             ),
+            # the stage set on the customer by the last recompute (rewritten only where it moves)
+            "official_lifecycle": SQL(
+                "array_position(%s::varchar[], p.lifecycle_stage ->> %s)",
+                [key for key, _label in LIFECYCLE_STAGE],
+                str(company_id),
+            ),
             "first_order": SQL("h.first_order"),
             "last_order": SQL("h.last_order"),
             "order_count": SQL("h.order_count"),
@@ -497,7 +503,11 @@ class CustomerTierPolicy(models.Model):
             cr.copy_expert(cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(), buffer)
         ids, figures = pgcopy.read_float_table(buffer.getvalue(), len(columns))
         frame = pd.DataFrame(figures, index=pd.Index(ids, name="partner_id"), columns=list(columns))
-        for column, selection in (("official_tier", CUSTOMER_TIER), ("official_class", ACCOUNT_CLASS)):
+        for column, selection in (
+            ("official_tier", CUSTOMER_TIER),
+            ("official_class", ACCOUNT_CLASS),
+            ("official_lifecycle", LIFECYCLE_STAGE),
+        ):
             # array_position counts from 1; 0 (from NaN) is unset
             keys = np.array([None] + [key for key, _label in selection], dtype=object)
             frame[column] = keys[np.nan_to_num(frame[column].to_numpy(), nan=0.0).astype(int)]

@@ -26,3 +26,4 @@ from . import test_scheduled_jobs
 from . import test_security
 from . import test_tiering
 from . import test_complaint_remedy
+from . import test_tiering_writes
