@@ -381,17 +381,17 @@ class CustomerValue(models.Model):
             cr.execute(
                 SQL(
                     """
-                    INSERT INTO customer_value (partner_id, company_id, policy_id, date, region_id, industry_id, user_id,
-                                                country_id, customer_tier, account_class, anomaly_count,
-                                                create_uid, create_date, write_uid, write_date, fingerprint, %(columns)s)
-                    SELECT v.partner_id, %(company)s, %(policy)s, %(date)s, p.region_id, p.industry_id, p.user_id,
-                           p.country_id, p.customer_tier ->> %(key)s, p.account_class ->> %(key)s, 0,
-                           %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC', v.fingerprint, %(values)s
-                      FROM customer_value_load v
-                      JOIN res_partner p ON p.id = v.partner_id
-                     WHERE NOT EXISTS (SELECT 1 FROM customer_value c
-                                        WHERE c.company_id = %(company)s AND c.partner_id = v.partner_id)
-                        ON CONFLICT (partner_id, company_id) DO NOTHING
+                INSERT INTO customer_value (partner_id, company_id, policy_id, date, region_id, industry_id, user_id,
+                                            country_id, customer_tier, account_class, anomaly_count,
+                                            create_uid, create_date, write_uid, write_date, fingerprint, %(columns)s)
+                SELECT v.partner_id, %(company)s, %(policy)s, %(date)s, p.region_id, p.industry_id, p.user_id,
+                       p.country_id, p.customer_tier ->> %(key)s, p.account_class ->> %(key)s, 0,
+                       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC', v.fingerprint, %(values)s
+                  FROM customer_value_load v
+                  JOIN res_partner p ON p.id = v.partner_id
+                 WHERE NOT EXISTS (SELECT 1 FROM customer_value c
+                                    WHERE c.company_id = %(company)s AND c.partner_id = v.partner_id)
+                    ON CONFLICT (partner_id, company_id) DO NOTHING
                     """,
                     columns=SQL(", ").join(SQL.identifier(name) for name in names),
                     values=SQL(", ").join(values),
