@@ -233,6 +233,16 @@ class CustomerValue(models.Model):
         stored_ids, stored = pgcopy.read_float_table(buffer.getvalue(), 1)
         stored = pd.Series(stored[:, 0], index=stored_ids)
         changed = stored.reindex(partner_ids).to_numpy() != fingerprints  # NaN (new) differs too
+        # Which changed customers have no record yet, and whose stage on the customer moves:
+        # the statements that would find nothing to do are not run (each one joins every
+        # loaded row, about 0.15 s at 100,000 customers).
+        is_new = ~np.isin(partner_ids, stored_ids)
+        official = measures["official_lifecycle"] if "official_lifecycle" in measures.columns else None
+        restage = (
+            np.ones(len(partner_ids), dtype=bool)
+            if official is None
+            else (official.reindex(result.index).to_numpy() != result["lifecycle"].to_numpy())
+        )
         gone = np.setdiff1d(stored_ids, partner_ids)
         if gone.size:
             cr.execute(
@@ -247,6 +257,9 @@ class CustomerValue(models.Model):
                 np.column_stack([figures[changed], fingerprints[changed]]),
                 loaded,
                 criterion_ids,
+                insert=bool(is_new[changed].any()),
+                update=bool((~is_new[changed]).any()),
+                restage=bool(restage[changed].any()),
             )
         self.env.invalidate_all()
         return self.search([("company_id", "=", company.id)], order="id")
@@ -292,9 +305,15 @@ class CustomerValue(models.Model):
         return figures, loaded, criterion_ids
 
     @api.model
-    def _write_changed(self, policy, on_date, partner_ids, figures, loaded, criterion_ids):
+    def _write_changed(
+        self, policy, on_date, partner_ids, figures, loaded, criterion_ids, insert=True, update=True, restage=True
+    ):
         """Load the changed rows (figures + fingerprint as the last column) and update or
-        insert their records, then set those customers' lifecycle stage."""
+        insert their records, then set those customers' lifecycle stage.
+
+        ``insert`` / ``update`` / ``restage``: False when the caller knows that no loaded row
+        is new / that none has a record yet / that no customer's stage moves; the statement
+        is then left out (each would still check every loaded row)."""
         company = policy.company_id
         key = str(company.id)
         cr = self.env.cr
@@ -319,44 +338,49 @@ class CustomerValue(models.Model):
                 return SQL("(ARRAY[%s]::varchar[])[%s::int4 + 1]", keys, value)
             return value
 
-        # The breakdown {criterion id: score}, in chunks: a function takes at most 100 arguments.
+        # The breakdown {criterion id: score} written as JSON text and parsed once: building it
+        # with jsonb_build_object converts every float on its own and cost twice as much (0.6 s
+        # against 0.3 s for 100,000 customers). A missing score (NULL) drops its key: ``||``
+        # with NULL is NULL, and concat_ws skips NULLs. The float's text is PostgreSQL's
+        # shortest exact form, the number jsonb keeps either way. In chunks: a function takes
+        # at most 100 arguments.
         chunks = [criterion_ids[i : i + 50] for i in range(0, len(criterion_ids), 50)]
-        breakdown_sql = (
-            SQL(
-                "jsonb_strip_nulls(%s)",
-                SQL(" || ").join(
-                    SQL(
-                        "jsonb_build_object(%s)",
-                        SQL(", ").join(SQL("%s::text, %s", str(cid), loaded_value(f"c{cid}")) for cid in chunk),
-                    )
-                    for chunk in chunks
-                ),
+        breakdown_sql = SQL(
+            "('{' || concat_ws(',', %s) || '}')::jsonb",
+            SQL(", ").join(
+                SQL(
+                    "NULLIF(concat_ws(',', %s), '')",
+                    SQL(", ").join(SQL("%s || %s", f'"{cid}":', loaded_value(f"c{cid}")) for cid in chunk),
+                )
+                for chunk in chunks
             )
             if chunks
-            else SQL("'{}'::jsonb")
+            else SQL("NULL::text"),
         )
         names = list(_UPSERT_COLUMNS)
         values = [breakdown_sql if name == "breakdown" else loaded_value(name) for name in names]
         common = {"company": company.id, "policy": policy.id, "date": on_date, "key": key, "uid": self.env.uid}
         # Integer and numeric columns take the float figures by assignment cast (rounded).
-        cr.execute(
-            SQL(
-                """
-                UPDATE customer_value c
-                   SET policy_id = %(policy)s, date = %(date)s, write_uid = %(uid)s,
-                       write_date = now() at time zone 'UTC', fingerprint = v.fingerprint, %(updates)s
-                  FROM customer_value_load v
-                 WHERE c.company_id = %(company)s AND c.partner_id = v.partner_id
-                """,
-                updates=SQL(", ").join(
-                    SQL("%s = %s", SQL.identifier(name), value) for name, value in zip(names, values, strict=True)
-                ),
-                **common,
+        if update:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE customer_value c
+                       SET policy_id = %(policy)s, date = %(date)s, write_uid = %(uid)s,
+                           write_date = now() at time zone 'UTC', fingerprint = v.fingerprint, %(updates)s
+                      FROM customer_value_load v
+                     WHERE c.company_id = %(company)s AND c.partner_id = v.partner_id
+                    """,
+                    updates=SQL(", ").join(
+                        SQL("%s = %s", SQL.identifier(name), value) for name, value in zip(names, values, strict=True)
+                    ),
+                    **common,
+                )
             )
-        )
-        cr.execute(
-            SQL(
-                """
+        if insert:
+            cr.execute(
+                SQL(
+                    """
                 INSERT INTO customer_value (partner_id, company_id, policy_id, date, region_id, industry_id, user_id,
                                             country_id, customer_tier, account_class, anomaly_count,
                                             create_uid, create_date, write_uid, write_date, fingerprint, %(columns)s)
@@ -368,26 +392,27 @@ class CustomerValue(models.Model):
                  WHERE NOT EXISTS (SELECT 1 FROM customer_value c
                                     WHERE c.company_id = %(company)s AND c.partner_id = v.partner_id)
                     ON CONFLICT (partner_id, company_id) DO NOTHING
-                """,
-                columns=SQL(", ").join(SQL.identifier(name) for name in names),
-                values=SQL(", ").join(values),
-                **common,
+                    """,
+                    columns=SQL(", ").join(SQL.identifier(name) for name in names),
+                    values=SQL(", ").join(values),
+                    **common,
+                )
             )
-        )
         # The customer's stage follows its evaluation record: set where that record changed.
-        cr.execute(
-            SQL(
-                """
-                UPDATE res_partner p
-                   SET lifecycle_stage = COALESCE(p.lifecycle_stage, '{}'::jsonb)
-                                         || jsonb_build_object(%(key)s::text, l.stage)
-                  FROM (SELECT v.partner_id, %(stage)s AS stage FROM customer_value_load v) l
-                 WHERE p.id = l.partner_id AND (p.lifecycle_stage ->> %(key)s) IS DISTINCT FROM l.stage
-                """,
-                key=key,
-                stage=loaded_value("lifecycle_stage"),
+        if restage:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner p
+                       SET lifecycle_stage = COALESCE(p.lifecycle_stage, '{}'::jsonb)
+                                             || jsonb_build_object(%(key)s::text, l.stage)
+                      FROM (SELECT v.partner_id, %(stage)s AS stage FROM customer_value_load v) l
+                     WHERE p.id = l.partner_id AND (p.lifecycle_stage ->> %(key)s) IS DISTINCT FROM l.stage
+                    """,
+                    key=key,
+                    stage=loaded_value("lifecycle_stage"),
+                )
             )
-        )
         cr.execute("DROP TABLE pg_temp.customer_value_load")
 
     def action_open_partner(self):
