@@ -179,7 +179,9 @@ class CustomerComplaintSla(models.Model):
         a complaint may have passed several milestones at once; its assignee gets one activity,
         for the highest of them (the worst level, then the latest milestone), that names the
         others, and every one of them is marked escalated at its level (none is escalated again
-        later, none is lost). A complaint's waiting milestones are claimed together.
+        later, none is lost). A complaint's waiting milestones are claimed together: a complaint
+        of which another run holds any milestone is left whole to a later batch (otherwise two
+        runs meeting could split its milestones and each send an activity).
 
         The activities are created without Odoo's per-activity notification: that mail made the
         portal layer write the complaint's token and the customers' signup fields inside this
@@ -192,13 +194,23 @@ class CustomerComplaintSla(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id FROM customer_complaint_sla
-                 WHERE %(waiting)s
-                   AND complaint_id IN (SELECT complaint_id FROM customer_complaint_sla
-                                         WHERE %(waiting)s
-                                      GROUP BY complaint_id ORDER BY complaint_id LIMIT %(limit)s)
-              ORDER BY id
-                   FOR NO KEY UPDATE SKIP LOCKED
+                WITH picked AS (
+                    SELECT id, complaint_id FROM customer_complaint_sla
+                     WHERE %(waiting)s
+                       AND complaint_id IN (SELECT complaint_id FROM customer_complaint_sla
+                                             WHERE %(waiting)s
+                                          GROUP BY complaint_id ORDER BY complaint_id LIMIT %(limit)s)
+                ), claimed AS (
+                    SELECT id, complaint_id FROM customer_complaint_sla
+                     WHERE id IN (SELECT id FROM picked)
+                  ORDER BY id
+                       FOR NO KEY UPDATE SKIP LOCKED
+                )
+                SELECT claimed.id FROM claimed
+                 WHERE NOT EXISTS (SELECT 1 FROM picked
+                                    WHERE picked.complaint_id = claimed.complaint_id
+                                      AND picked.id NOT IN (SELECT id FROM claimed))
+              ORDER BY claimed.id
                 """,
                 waiting=_TO_ESCALATE,
                 limit=limit,

@@ -378,3 +378,109 @@ class TestTwoPeopleAtOnce(BaseCase):
             history = env["customer.tier.history"].search([("review_id", "=", self.review_id)])
             self.assertEqual(len(history), 1, "the customer's tier change is recorded once")
             self.assertEqual(history.new_tier, "a")
+
+
+@tagged("post_install", "-at_install")
+class TestTwoSlaRunsAtOnce(BaseCase):
+    """Two SLA runs meet (the 15-minute cron and a manual run, or two servers): one of them is
+    claiming a complaint's milestones when the other looks at the same complaint. The second
+    leaves the complaint whole to the first, so its milestones are never split between two runs
+    (each would send the manager an activity). Committed for real: the other run is another
+    database connection; removed at the end."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            manager = new_test_user(env, login="cr_two_runs_manager", groups=PREFIX + "manager", company_id=company.id)
+            customer = env["res.partner"].create({"name": "Two Runs Laundry", "is_company": True})
+            department = env["hr.department"].create({"name": "Two Runs Workshop", "company_id": company.id})
+            complaint = env["customer.complaint"].create(
+                {
+                    "title": "Door seal leaking",
+                    "partner_id": customer.id,
+                    "department_id": department.id,
+                    "category_id": env.ref("customer_relations.customer_complaint_category_quality").id,
+                    "description": "<p>Water on the floor after each cycle.</p>",
+                }
+            )
+            past = fields.Datetime.now() - timedelta(hours=8)
+            slas = env["customer.complaint.sla"].create(
+                [
+                    {
+                        "complaint_id": complaint.id,
+                        "milestone": milestone,
+                        "target_hours": hours,
+                        "deadline": past + timedelta(hours=hours),
+                        "status": "running",
+                        "warning_level": "red",
+                    }
+                    for milestone, hours in (("response", 1), ("onsite", 6))
+                ]
+            )
+            cls.manager, cls.customer, cls.department = manager.id, customer.id, department.id
+            cls.complaint_id, cls.sla_ids = complaint.id, slas.ids
+        cls.addClassCleanup(cls._remove_data)
+
+    @classmethod
+    def _remove_data(cls):
+        with cls.registry.cursor() as cr:
+            cr.execute(
+                "DELETE FROM mail_activity WHERE res_model = 'customer.complaint' AND res_id = %s", [cls.complaint_id]
+            )
+            cr.execute(
+                "DELETE FROM mail_message WHERE model = 'customer.complaint' AND res_id = %s", [cls.complaint_id]
+            )
+            cr.execute(
+                "DELETE FROM mail_followers WHERE res_model = 'customer.complaint' AND res_id = %s", [cls.complaint_id]
+            )
+            cr.execute("DELETE FROM customer_complaint WHERE id = %s", [cls.complaint_id])
+            cr.execute("UPDATE res_partner SET active = FALSE WHERE id = %s", [cls.customer])
+            cr.execute("UPDATE hr_department SET active = FALSE WHERE id = %s", [cls.department])
+            cr.execute("UPDATE res_users SET active = FALSE WHERE id = %s", [cls.manager])
+
+    def _escalate_batch(self, cr):
+        """One batch of this run, over this complaint only (other complaints' waiting
+        milestones are set aside inside the run's own transaction)."""
+        cr.execute(
+            "UPDATE customer_complaint_sla SET escalated_level = 'red' WHERE complaint_id <> %s AND status = 'running'",
+            [self.complaint_id],
+        )
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        count = env["customer.complaint.sla"]._escalate_batch(200)
+        env.flush_all()
+        cr.execute(
+            "SELECT id, escalated_level FROM customer_complaint_sla WHERE complaint_id = %s", [self.complaint_id]
+        )
+        levels = dict(cr.fetchall())
+        cr.execute(
+            "SELECT user_id, summary FROM mail_activity WHERE res_model = 'customer.complaint' AND res_id = %s",
+            [self.complaint_id],
+        )
+        return count, levels, cr.fetchall()
+
+    def test_a_complaint_half_held_by_another_run_is_left_whole(self):
+        other_run, this_run = self.registry.cursor(), self.registry.cursor()
+        try:
+            # The other run has claimed the first milestone and is about to claim the second.
+            other_run.execute("SELECT id FROM customer_complaint_sla WHERE id = %s FOR NO KEY UPDATE", self.sla_ids[:1])
+            count, levels, activities = self._escalate_batch(this_run)
+            self.assertEqual(count, 0, "the complaint is left to the run that holds part of it")
+            self.assertEqual(set(levels.values()), {"none"}, "neither milestone escalated by this run")
+            self.assertFalse(activities)
+            this_run.rollback()
+            other_run.rollback()
+            # The other run ended without it: the next batch takes the complaint whole.
+            count, levels, activities = self._escalate_batch(this_run)
+            self.assertEqual(count, 2)
+            self.assertEqual(set(levels.values()), {"red"})
+            mine = [summary for user_id, summary in activities if user_id == self.manager]
+            self.assertEqual(len(mine), 1, "one activity for the manager, naming both milestones")
+            self.assertIn("also passed since the last check", mine[0])
+        finally:
+            this_run.rollback()
+            other_run.close()
+            this_run.close()
