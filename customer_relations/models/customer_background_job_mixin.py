@@ -83,6 +83,12 @@ class CustomerBackgroundJobMixin(models.AbstractModel):
         """Queue these records (the caller has checked the user's rights) and wake the cron up."""
         self.sudo().write({"job_state": "queued", "job_requested_by_id": self.env.uid, "job_message": False})
         self.env.ref(self._background_cron).sudo()._trigger()
+        notification = self._job_notification()
+        notification["params"]["next"] = {"type": "ir.actions.act_window_close"}
+        return notification
+
+    def _job_notification(self):
+        """The notification telling the person that these records' work runs in the background."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -92,7 +98,6 @@ class CustomerBackgroundJobMixin(models.AbstractModel):
                     "%(what)s runs in the background; you will be notified when it is done.",
                     what=", ".join(self.mapped(lambda r: r._job_title())),
                 ),
-                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 

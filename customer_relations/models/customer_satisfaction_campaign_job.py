@@ -3,11 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .customer_job import notify_progress, run_batch
-
 JOB_KIND = [("results", "Re-score and compute results"), ("export", "Excel summary")]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RESCORE_BATCH = 5000
 
 
 class CustomerSatisfactionCampaign(models.Model):
@@ -141,7 +138,6 @@ class CustomerSatisfactionCampaign(models.Model):
         """Every completed answer re-scored in committed batches (each answer is scored whole in
         one statement, so a batch left over by a failure is simply re-scored by the next run),
         then the results computed and written in one last transaction."""
-        Input = self.env["survey.user_input"].sudo()
         self.env.flush_all()
         self.env.cr.execute(
             "SELECT id FROM survey_user_input WHERE satisfaction_campaign_id = %s AND state = 'done' ORDER BY id",
@@ -150,19 +146,13 @@ class CustomerSatisfactionCampaign(models.Model):
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids:
             raise UserError(self.env._("%(name)s has no completed answer yet.", name=self.name))
-        for start in range(0, len(ids), RESCORE_BATCH):
-            chunk = ids[start : start + RESCORE_BATCH]
-            done, _result = run_batch(
-                self.env, lambda chunk=chunk: Input.browse(chunk)._compute_satisfaction(), "satisfaction re-score"
-            )
-            if not done:
-                raise UserError(
-                    self.env._(
-                        "Re-scoring %(name)s kept meeting other people's changes; the next run tries again.",
-                        name=self.name,
-                    )
+        if not self.env["survey.user_input"]._satisfaction_rescore_committed(ids):
+            raise UserError(
+                self.env._(
+                    "Re-scoring %(name)s kept meeting other people's changes; the next run tries again.",
+                    name=self.name,
                 )
-            notify_progress(self.env, start + len(chunk), len(ids) - start - len(chunk))
+            )
         super(CustomerSatisfactionCampaign, self.sudo()).action_compute_results()
         return self.env._(
             "%(count)s answers re-scored; satisfaction index %(index)s.",

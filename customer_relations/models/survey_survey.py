@@ -2,10 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .customer_background_job_mixin import JOB_FIELDS, THRESHOLD_PARAM
-from .customer_job import commit, notify_progress, run_batch
+from .customer_job import commit, run_batch
 from .protected_fields import without_defaults
 
-RESCORE_BATCH = 5000
 #: kept by the scoring itself (written with sudo() only), never by a client
 SCORING_STATE_FIELDS = {"satisfaction_scores_outdated", "satisfaction_scoring_version"}
 
@@ -111,19 +110,6 @@ class SurveySurvey(models.Model):
         if idle:
             idle._job_enqueue()
 
-    def _job_notification(self):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._(
-                    "%(what)s runs in the background; you will be notified when it is done.",
-                    what=", ".join(self.mapped(lambda r: r._job_title())),
-                ),
-            },
-        }
-
     # ------------------------------------------------------------------
     # Background work (customer.background.job.mixin)
     # ------------------------------------------------------------------
@@ -142,25 +128,18 @@ class SurveySurvey(models.Model):
         lang = self.job_requested_by_id.lang or self.env.lang
         survey = self.with_context(lang=lang)
         version = self.satisfaction_scoring_version
-        Input = self.env["survey.user_input"].sudo()
         self.env.flush_all()
         self.env.cr.execute(
             "SELECT id FROM survey_user_input WHERE survey_id = %s AND state = 'done' ORDER BY id", [self.id]
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
-        for start in range(0, len(ids), RESCORE_BATCH):
-            chunk = ids[start : start + RESCORE_BATCH]
-            done, _result = run_batch(
-                self.env, lambda chunk=chunk: Input.browse(chunk)._compute_satisfaction(), "satisfaction re-score"
-            )
-            if not done:
-                raise UserError(
-                    survey.env._(
-                        "Re-scoring %(survey)s kept meeting other people's changes; the next run tries again.",
-                        survey=self.title,
-                    )
+        if not self.env["survey.user_input"]._satisfaction_rescore_committed(ids):
+            raise UserError(
+                survey.env._(
+                    "Re-scoring %(survey)s kept meeting other people's changes; the next run tries again.",
+                    survey=self.title,
                 )
-            notify_progress(self.env, start + len(chunk), len(ids) - start - len(chunk))
+            )
         closed, current = run_batch(
             self.env, lambda: self._satisfaction_close_version(version), "satisfaction re-score"
         )

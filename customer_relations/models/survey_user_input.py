@@ -4,6 +4,10 @@ from odoo import api, fields, models
 
 from ..engine import improvement
 from ..engine import satisfaction as engine
+from .customer_job import notify_progress, run_batch
+
+#: answers re-scored per committed transaction by the background jobs
+RESCORE_BATCH = 5000
 
 SATISFACTION_LEVEL = [
     ("dissatisfied", "Dissatisfied"),
@@ -104,6 +108,23 @@ class SurveyUserInput(models.Model):
              WHERE raw IS NOT NULL AND high > low
         )
     """
+
+    @api.model
+    def _satisfaction_rescore_committed(self, ids):
+        """Re-score the completed answers ``ids`` in committed batches of ``RESCORE_BATCH``
+        with the cron's progress (each answer is scored whole in one statement, so a batch left
+        over by a failure is simply re-scored by the next run). False when a batch kept meeting
+        other people's changes: the caller tells it and the next run tries again."""
+        answers = self.sudo()
+        for start in range(0, len(ids), RESCORE_BATCH):
+            chunk = ids[start : start + RESCORE_BATCH]
+            done, _result = run_batch(
+                self.env, lambda chunk=chunk: answers.browse(chunk)._compute_satisfaction(), "satisfaction re-score"
+            )
+            if not done:
+                return False
+            notify_progress(self.env, start + len(chunk), len(ids) - start - len(chunk))
+        return True
 
     def _compute_satisfaction(self, batch=10000):
         """Score these answers: item values, dimension scores (weighted means of their items,

@@ -6,7 +6,7 @@ from psycopg2 import OperationalError
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from ..models import survey_survey
+from ..models import survey_user_input
 from .common import CustomerRelationsCase
 
 THRESHOLD = "customer_relations.background_threshold"
@@ -184,7 +184,7 @@ class TestScoringChangeInBackground(CustomerRelationsCase):
             return original(answers, batch)
 
         with (
-            patch.object(survey_survey, "RESCORE_BATCH", 1),
+            patch.object(survey_user_input, "RESCORE_BATCH", 1),
             patch.object(Input, "_compute_satisfaction", compute),
             self.assertLogs(MIXIN_LOGGER, "ERROR"),
         ):
