@@ -63,3 +63,5 @@ from . import customer_satisfaction_campaign_job
 from . import customer_complaint_remedy
 from . import customer_complaint_mail_remedies
 from . import survey_survey
+from . import customer_tier_measure_store
+from . import tier_measure_sources

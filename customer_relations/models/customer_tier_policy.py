@@ -8,10 +8,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from ..engine import pgcopy, tiering
 from .customer_job import exclusive, notify_progress, run_batch
+from .customer_tier_measure_store import RECALL_LIMIT
 from .sql_settings import without_jit
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE
 
@@ -94,6 +95,20 @@ class CustomerTierPolicy(models.Model):
     target_growth_b = fields.Float("Target growth, tier B (%)", default=10.0)
     target_growth_c = fields.Float("Target growth, tier C (%)", default=15.0)
     last_run = fields.Datetime("Last computed", readonly=True, copy=False)
+    orders_read_at = fields.Datetime(
+        "Orders last read in full",
+        readonly=True,
+        copy=False,
+        help="When a recompute last measured every customer from the orders. In between, a recompute "
+        "measures again only the customers whose orders, data or ratings changed, and takes the others "
+        "as measured before (the same figures reading every order would give).",
+    )
+    last_run_kept = fields.Integer(
+        "Customers taken as measured before",
+        readonly=True,
+        copy=False,
+        help="Customers of the last recompute whose orders had not changed since they were measured.",
+    )
     value_count = fields.Integer(compute="_compute_value_count", string="Evaluated customers")
     review_count = fields.Integer(compute="_compute_review_count", string="Reviews")
 
@@ -105,6 +120,11 @@ class CustomerTierPolicy(models.Model):
             "The evaluation window is from 1 to 60 months.",
         ),
     ]
+
+    def init(self):
+        result = super().init()
+        self.env["customer.tier.measure.store"]._create_tables()
+        return result
 
     # ------------------------------------------------------------------
     # Computes
@@ -330,11 +350,17 @@ class CustomerTierPolicy(models.Model):
         previous = start - relativedelta(months=self.evaluation_months)
         return previous, start, end
 
-    def _gather_measures(self, on_date):
+    def _gather_measures(self, on_date, remember=False):
         """One row per customer of the company with every measured value (set-based SQL).
 
         Revenue, margin and quantities are those of ``customer.sales.measure`` (the addon's one
-        definition), built into this one tuned statement from its SQL fragments."""
+        definition), built into this one tuned statement from its SQL fragments.
+
+        The measures kept by the last recompute of the same date are taken where they are still
+        what the statement would give, and only the customers whose orders changed since are
+        measured again (``customer.tier.measure.store``); ``remember``: keep the result for the
+        next recompute. ``frame.attrs["kept"]`` tells how many customers were taken as kept
+        and ``frame.attrs["kept_from"]`` when they were measured."""
         self.ensure_one()
         measure = self.env["customer.sales.measure"]
         self.env.flush_all()
@@ -390,8 +416,23 @@ class CustomerTierPolicy(models.Model):
             "margin": SQL("l.margin"),
             "breadth": SQL(" + ").join(bits(f"l.word_{word}") for word in range(words)),
         }
-        query = SQL(
-            """
+
+        def measures_query(partner_ids=None):
+            """The statement, for every customer or (``partner_ids``) these ones only."""
+            only = partner_ids is not None
+            return SQL(
+                template,
+                only_orders=SQL(
+                    "AND so.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s))",
+                    partner_ids,
+                )
+                if only
+                else SQL(),
+                only_partners=SQL("AND p.id = ANY(%s)", partner_ids) if only else SQL(),
+                **arguments,
+            )
+
+        template = """
             WITH history AS (
                 SELECT rp.commercial_partner_id AS partner_id,
                        date_part('epoch', MIN(o.first_order)) AS first_order,
@@ -404,6 +445,7 @@ class CustomerTierPolicy(models.Model):
                                    FILTER (WHERE so.date_order >= %(start)s) AS months
                           FROM sale_order so
                          WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(end)s
+                               %(only_orders)s
                       GROUP BY so.partner_id) o
                   JOIN res_partner rp ON rp.id = o.partner_id
               GROUP BY rp.commercial_partner_id
@@ -436,7 +478,8 @@ class CustomerTierPolicy(models.Model):
                                   JOIN sale_order so ON so.id = sol.order_id
                                  WHERE %(confirmed)s
                                    AND so.company_id = %(company)s
-                                   AND so.date_order >= %(previous)s AND so.date_order < %(end)s) l
+                                   AND so.date_order >= %(previous)s AND so.date_order < %(end)s
+                                   %(only_orders)s) l
                      LEFT JOIN unnest((SELECT array_agg(id ORDER BY id) FROM product),
                                       (SELECT array_agg(unit_cost ORDER BY id) FROM product),
                                       (SELECT array_agg(uom_factor ORDER BY id) FROM product),
@@ -453,6 +496,7 @@ class CustomerTierPolicy(models.Model):
          LEFT JOIN lines l ON l.partner_id = p.id
              WHERE p.active
                AND p.id = p.commercial_partner_id
+               %(only_partners)s
                AND (p.company_id IS NULL OR p.company_id = %(company)s)
                AND (h.partner_id IS NOT NULL
                     OR EXISTS (SELECT 1 FROM customer_tier_rating r
@@ -463,7 +507,8 @@ class CustomerTierPolicy(models.Model):
                                               FROM res_partner c
                                               JOIN sale_order so ON so.partner_id = c.id
                                              WHERE c.commercial_partner_id = p.id AND so.state = 'sale'))))
-            """,
+            """
+        arguments = dict(  # noqa: C408 (the statement's named arguments)
             figures=SQL(", ").join(SQL("COALESCE((%s)::float8, 'NaN')", expression) for expression in columns.values()),
             company=company_id,
             unit_cost=measure._sales_sql_unit_cost("pp", str(company_id)),
@@ -495,14 +540,38 @@ class CustomerTierPolicy(models.Model):
                 for word in range(words)
             ),
         )
+
         # Read as a binary COPY of floats (NaN for NULL): the rows land in numpy arrays in
         # one step instead of a Python tuple and object per value.
         # Without JIT: compiling this statement costs more than it saves (``sql_settings``).
-        buffer = io.BytesIO()
-        with without_jit(cr):
-            cr.copy_expert(cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(), buffer)
-        ids, figures = pgcopy.read_float_table(buffer.getvalue(), len(columns))
+        def read(query):
+            buffer = io.BytesIO()
+            with without_jit(cr):
+                cr.copy_expert(cr.mogrify(SQL("COPY (%s) TO STDOUT WITH (FORMAT binary)", query)).decode(), buffer)
+            return pgcopy.read_float_table(buffer.getvalue(), len(columns))
+
+        store = self.env["customer.tier.measure.store"]
+        kept = store._recall(self, on_date)
+        if kept is not None and len(kept[2]) > RECALL_LIMIT:
+            kept = None
+        if kept is None:
+            ids, figures = read(measures_query())
+            kept_count, kept_from = 0, None
+        else:
+            payload, kept_from, changed = kept
+            ids, figures = pgcopy.read_float_table(payload, len(columns))
+            if changed:
+                fresh_ids, fresh = read(measures_query(changed))
+                keep = ~np.isin(ids, changed)
+                ids = np.concatenate([ids[keep], fresh_ids])
+                figures = np.vstack([figures[keep], fresh])
+                order = np.argsort(ids, kind="stable")
+                ids, figures = ids[order], figures[order]
+            kept_count = len(ids) - (len(fresh_ids) if changed else 0)
+        if remember and (kept is None or kept[2]):
+            store._remember(self, on_date, pgcopy.float_table_payload(ids, figures), fields.Datetime.now())
         frame = pd.DataFrame(figures, index=pd.Index(ids, name="partner_id"), columns=list(columns))
+        frame.attrs.update(kept=kept_count, kept_from=kept_from)
         for column, selection in (
             ("official_tier", CUSTOMER_TIER),
             ("official_class", ACCOUNT_CLASS),
@@ -649,7 +718,7 @@ class CustomerTierPolicy(models.Model):
         )
         return set(agreements.partner_id.ids)
 
-    def _evaluate(self, on_date):
+    def _evaluate(self, on_date, remember=False):
         """Evaluate every customer of the policy's company as of ``on_date``: only orders,
         invoices, complaints, ratings and answers up to that date count. Writes nothing.
 
@@ -658,7 +727,7 @@ class CustomerTierPolicy(models.Model):
         """
         self.ensure_one()
         criteria = self._engine_criteria()
-        measures = self._gather_measures(on_date)
+        measures = self._gather_measures(on_date, remember=remember)
         if measures.empty:
             return None
         ratings = self._gather_ratings(on_date)
@@ -693,14 +762,16 @@ class CustomerTierPolicy(models.Model):
         """
         self.ensure_one()
         on_date = on_date or fields.Date.context_today(self)
-        evaluation = self._evaluate(on_date)
+        evaluation = self._evaluate(on_date, remember=True)
         if evaluation is None:
             self.sudo().last_run = fields.Datetime.now()
             return self.env["customer.value"]
         measures, result, breakdown, anomalies = evaluation
         values = self.env["customer.value"].sudo()._store_results(self, on_date, measures, result, breakdown)
         self.env["customer.value.anomaly"].sudo()._sync(self, values, anomalies)
-        self.sudo().last_run = fields.Datetime.now()
+        now = fields.Datetime.now()
+        kept = measures.attrs.get("kept", 0)
+        self.sudo().write({"last_run": now, "last_run_kept": kept} | ({} if kept else {"orders_read_at": now}))
         return values
 
     @api.model
@@ -712,6 +783,7 @@ class CustomerTierPolicy(models.Model):
         for policy in policies:
             finished, _values = run_batch(self.env, policy._compute_customer_values, "customer value recompute")
             done += finished
+        self.env["customer.tier.measure.store"]._prune(fields.Date.context_today(self))
         notify_progress(self.env, done, 0)
 
     # ------------------------------------------------------------------
@@ -725,6 +797,15 @@ class CustomerTierPolicy(models.Model):
         self.ensure_one()
         self._compute_customer_values()
         self.invalidate_recordset(["value_count"])
+        if self.last_run_kept:
+            return self.env._(
+                "Customer value recomputed for %(count)s customers; %(kept)s of them, whose orders, data and "
+                "ratings had not changed since they were last measured, were taken as measured then (orders "
+                "last read in full: %(since)s).",
+                count=self.value_count,
+                kept=self.last_run_kept,
+                since=format_datetime(self.env, self.orders_read_at),
+            )
         return self.env._("Customer value recomputed for %(count)s customers.", count=self.value_count)
 
     @api.model

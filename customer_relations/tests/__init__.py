@@ -28,3 +28,4 @@ from . import test_tiering
 from . import test_complaint_remedy
 from . import test_rescore_jobs
 from . import test_tiering_writes
+from . import test_kept_measures
