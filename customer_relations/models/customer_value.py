@@ -237,7 +237,9 @@ class CustomerValue(models.Model):
         # the statements that would find nothing to do are not run (each one joins every
         # loaded row, about 0.15 s at 100,000 customers).
         is_new = ~np.isin(partner_ids, stored_ids)
-        official = measures["official_lifecycle"] if "official_lifecycle" in measures.columns else None
+        # (measures kept from an earlier recompute carry the stages from before its write-back)
+        kept = measures.attrs.get("kept")
+        official = measures["official_lifecycle"] if "official_lifecycle" in measures.columns and not kept else None
         restage = (
             np.ones(len(partner_ids), dtype=bool)
             if official is None

@@ -7,7 +7,8 @@ statement reads counts: a confirmed order (state ``sale``) and its lines, named 
 commercial customer; a customer's place in the population, its company and its official tier,
 class and stage; ratings; and, for every customer, a product's cost, unit and category, the
 categories and the units' factors. A quotation, a delivery or a partner's e-mail leave the
-kept measures valid. One small INSERT per call that counts, no update of a shared row:
+kept measures valid. Odoo's partner merge moves orders with SQL of its own: a merge counts
+for every customer. One small INSERT per call that counts, no update of a shared row:
 concurrent writers never wait for each other.
 """
 
@@ -162,12 +163,25 @@ class ResPartner(models.Model):
             _changed(self.env, _every_company(self.env, self.ids + joined))
         return super()._write_multi(vals_list)
 
+    def unlink(self):
+        _changed(self.env, _every_company(self.env, self.ids))
+        return super().unlink()
+
     def _increase_rank(self, field, n=1):
         # the accounting counts invoices with SQL of its own: a first one makes a customer
         if field == "customer_rank" and self.ids:
             self.env.cr.execute("SELECT id FROM res_partner WHERE id = ANY(%s) AND customer_rank = 0", [self.ids])
             _changed(self.env, _every_company(self.env, [row[0] for row in self.env.cr.fetchall()]))
         return super()._increase_rank(field, n=n)
+
+
+class BasePartnerMergeAutomaticWizard(models.TransientModel):
+    _inherit = "base.partner.merge.automatic.wizard"
+
+    def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
+        # the merge moves orders to the kept contact with SQL of its own: read them all again
+        _changed(self.env)
+        return super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
 
 
 class ProductProduct(models.Model):

@@ -155,6 +155,23 @@ class TestKeptMeasures(CustomerRelationsCase):
         self.assertEqual(after[self.big.id]["revenue"], 0.0, "its only order in the window went with the buyer")
         self.assertEqual(after, self._recompute_reading_every_order())
 
+    def test_a_deleted_prospect_and_merged_customers_are_measured_again(self):
+        prospect = self.env["res.partner"].create(
+            {"name": "潜在 Prospect", "is_company": True, "customer_rank": 1, "company_id": self.company.id}
+        )
+        before = self._recompute()
+        self.assertIn(prospect.id, before, "a prospect of the company is evaluated")
+        prospect.unlink()
+        after = self._recompute()
+        self.assertNotIn(prospect.id, after)
+        self.assertEqual(self.policy.last_run_kept, 3)
+        # Odoo's merge moves the orders to the kept customer with SQL of its own
+        self.env["base.partner.merge.automatic.wizard"]._merge((self.mid | self.small).ids, dst_partner=self.small)
+        after = self._recompute()
+        self.assertEqual(self.policy.last_run_kept, 0)
+        self.assertEqual(after[self.small.id]["revenue"], 2000.0 + 300.0)
+        self.assertEqual(after, self._recompute_reading_every_order())
+
     def test_a_change_every_customer_reads_reads_every_order_again(self):
         self._recompute()
         self.tooling.standard_price = 80.0  # every buyer of tooling has another margin
