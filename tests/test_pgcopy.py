@@ -98,3 +98,17 @@ def test_fingerprints_tell_changed_rows_apart():
     assert (pgcopy.row_fingerprints(swapped, "1,2,3")[differs] != first[differs]).all()
     # the same figures under other columns (salt) differ
     assert (pgcopy.row_fingerprints(rows, "1,2,4") != first).all()
+
+
+def test_one_bytea_field_round_trips_and_other_shapes_are_refused():
+    data = bytes(range(256)) * 3 + pgcopy.TRAILER  # any bytes, the trailer's among them
+    payload = pgcopy.bytea_payload(data)
+    assert len(payload) == len(pgcopy.HEADER) + 6 + len(data) + len(pgcopy.TRAILER)
+    assert pgcopy.read_bytea(payload) == data
+    assert pgcopy.read_bytea(pgcopy.bytea_payload(b"")) == b""
+    assert pgcopy.read_bytea(pgcopy.HEADER + pgcopy.TRAILER) is None, "no row"
+    two_fields = pgcopy.HEADER + struct.pack(">hi", 2, 1) + b"x" + struct.pack(">i", 1) + b"y" + pgcopy.TRAILER
+    null = pgcopy.HEADER + struct.pack(">hi", 1, -1) + pgcopy.TRAILER
+    for bad in (two_fields, null, payload[:-3] + pgcopy.TRAILER, b"text" + payload, payload[: len(pgcopy.HEADER) + 3]):
+        with pytest.raises(ValueError):
+            pgcopy.read_bytea(bad)

@@ -83,6 +83,33 @@ def read_float_table(payload, width):
     return rows["id"].astype(np.int64), rows["figures"]["value"].astype(np.float64)
 
 
+def bytea_payload(data):
+    """Binary COPY data of one row of one ``bytea`` field holding ``data``: sent as it is,
+    where a ``bytea`` parameter of a statement travels as hexadecimal text twice its size."""
+    data = bytes(data)
+    return HEADER + struct.pack(">hi", 1, len(data)) + data + TRAILER
+
+
+def read_bytea(payload):
+    """``data`` of a binary COPY of one row of one non-NULL ``bytea`` field (``bytea_payload``),
+    or None when the COPY gave no row.
+
+    :raise ValueError: when the data is not in that shape
+    """
+    payload = bytes(payload)
+    if not payload.startswith(HEADER) or not payload.endswith(TRAILER):
+        raise ValueError("not a binary COPY payload without flags and header extension")
+    body = payload[len(HEADER) : -len(TRAILER)]
+    if not body:
+        return None
+    if len(body) < 6:
+        raise ValueError("binary COPY row too short")
+    fields, length = struct.unpack(">hi", body[:6])
+    if fields != 1 or length < 0 or len(body) != 6 + length:
+        raise ValueError("not one row of one non-NULL field")
+    return body[6:]
+
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)

@@ -23,11 +23,14 @@ Both tables are technical: no person reads them, no menu shows them. Rows of the
 are removed by the daily recompute once every kept snapshot sees them.
 """
 
+import io
 import logging
 
 import psycopg2
 
 from odoo import api, models
+
+from ..engine import pgcopy
 
 _logger = logging.getLogger(__name__)
 
@@ -97,7 +100,7 @@ class CustomerTierMeasureStore(models.AbstractModel):
         """
         cr = self.env.cr
         cr.execute(
-            """SELECT payload, measured_at FROM customer_tier_measure_store
+            """SELECT measured_at FROM customer_tier_measure_store
                 WHERE policy_id = %s AND on_date = %s AND evaluation_months = %s""",
             [policy.id, on_date, policy.evaluation_months],
         )
@@ -118,7 +121,17 @@ class CustomerTierMeasureStore(models.AbstractModel):
         changed = [partner_id for (partner_id,) in cr.fetchall()]
         if None in changed:
             return None
-        return bytes(row[0]), row[1], changed
+        # as raw bytes (a binary COPY): a bytea column is read as hexadecimal text otherwise
+        buffer = io.BytesIO()
+        cr.copy_expert(
+            cr.mogrify(
+                "COPY (SELECT payload FROM customer_tier_measure_store WHERE policy_id = %s) TO STDOUT (FORMAT binary)",
+                [policy.id],
+            ).decode(),
+            buffer,
+        )
+        payload = pgcopy.read_bytea(buffer.getvalue())
+        return (payload, row[0], changed) if payload is not None else None
 
     @api.model
     def _remember(self, policy, on_date, payload, measured_at):
@@ -128,27 +141,34 @@ class CustomerTierMeasureStore(models.AbstractModel):
         way: keeping them is an optimisation, never a reason to fail the recompute."""
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
+                cr = self.env.cr
+                # sent as raw bytes (a binary COPY) into a scratch table, then moved by the server
+                cr.execute("DROP TABLE IF EXISTS pg_temp.customer_tier_measure_load")
+                cr.execute(
+                    """CREATE TEMPORARY TABLE customer_tier_measure_load (payload bytea) ON COMMIT DROP;
+                       ALTER TABLE customer_tier_measure_load ALTER COLUMN payload SET STORAGE EXTERNAL"""
+                )
+                cr.copy_expert(
+                    "COPY customer_tier_measure_load FROM STDIN (FORMAT binary)",
+                    io.BytesIO(pgcopy.bytea_payload(payload)),
+                )
+                cr.execute(
                     """
                     INSERT INTO customer_tier_measure_store
                            (policy_id, on_date, evaluation_months, snapshot, owner, owner_last, measured_at, payload)
                     SELECT %(policy)s, %(date)s, %(months)s, pg_current_snapshot(), pg_current_xact_id(),
                            COALESCE((SELECT MAX(id) FROM customer_tier_source_change
                                       WHERE xid = pg_current_xact_id()), 0),
-                           %(now)s, %(payload)s
+                           %(now)s, l.payload
+                      FROM customer_tier_measure_load l
                     ON CONFLICT (policy_id) DO UPDATE
                        SET on_date = EXCLUDED.on_date, evaluation_months = EXCLUDED.evaluation_months,
                            snapshot = EXCLUDED.snapshot, owner = EXCLUDED.owner, owner_last = EXCLUDED.owner_last,
                            measured_at = EXCLUDED.measured_at, payload = EXCLUDED.payload
                     """,
-                    {
-                        "policy": policy.id,
-                        "date": on_date,
-                        "months": policy.evaluation_months,
-                        "now": measured_at,
-                        "payload": psycopg2.Binary(payload),
-                    },
+                    {"policy": policy.id, "date": on_date, "months": policy.evaluation_months, "now": measured_at},
                 )
+                cr.execute("DROP TABLE pg_temp.customer_tier_measure_load")
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
             _logger.info("Measures of policy %s not kept: another run keeps its own", policy.id)
 
