@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools.sql import column_exists, create_column
 
+from . import tier_measure_changes as tier_sources
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER
 
 
@@ -82,3 +83,55 @@ class SaleOrder(models.Model):
         result = super()._action_cancel()
         agreements.sudo()._update_actuals()
         return result
+
+    # ------------------------------------------------------------------
+    # Changes the kept tiering measures read (``tier_measure_sources``)
+    # ------------------------------------------------------------------
+    def _tier_changed_rows(self):
+        """(company, commercial customer) of these orders that are confirmed in the database."""
+        self.env.cr.execute(
+            """SELECT DISTINCT so.company_id, rp.commercial_partner_id
+                 FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+                WHERE so.id = ANY(%s) AND so.state = 'sale'""",
+            [self.ids],
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _create(self, data_list):
+        orders = super()._create(data_list)
+        tier_sources.changed(self.env, tier_sources.every_company_of(self.env, orders._tier_changed_rows()))
+        return orders
+
+    def _write_multi(self, vals_list):
+        if tier_sources.written(vals_list, tier_sources.ORDER_FIELDS):
+            # an order counts while it is confirmed: the customer it leaves and the one it
+            # joins when confirmed, cancelled, or moved to another customer or company
+            self.env.cr.execute(
+                """SELECT so.id, so.state, so.company_id, rp.commercial_partner_id
+                     FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id WHERE so.id = ANY(%s)""",
+                [self.ids],
+            )
+            stored = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+            rows, joined = [], []
+            for order, vals in zip(self, vals_list, strict=True):
+                state, company, partner = stored.get(order.id, (None, None, None))
+                if state != "sale" and vals.get("state") != "sale":
+                    continue
+                rows.append((vals.get("company_id") or company, partner))
+                rows.append((company, partner))
+                if vals.get("partner_id"):
+                    joined.append((vals.get("company_id") or company, vals["partner_id"]))
+            if joined:
+                self.env.cr.execute(
+                    "SELECT id, commercial_partner_id FROM res_partner WHERE id = ANY(%s)",
+                    [[partner for _company, partner in joined]],
+                )
+                commercial = dict(self.env.cr.fetchall())
+                rows += [(company, commercial.get(partner)) for company, partner in joined]
+            tier_sources.changed(self.env, tier_sources.every_company_of(self.env, rows))
+        return super()._write_multi(vals_list)
+
+    def unlink(self):
+        tier_sources.changed(self.env, tier_sources.every_company_of(self.env, self._tier_changed_rows()))
+        return super().unlink()
