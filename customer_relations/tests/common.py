@@ -28,3 +28,16 @@ class CustomerRelationsCase(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
         for user in cls.handler | cls.user | cls.quality | cls.manager:
             user.write({"company_ids": [Command.link(cls.company.id)], "company_id": cls.company.id})
+
+    @classmethod
+    def _product(cls, name, price, cost, category):
+        """A product without taxes at this price and cost, in a new category of that name."""
+        return cls.env["product.product"].create(
+            {
+                "name": name,
+                "list_price": price,
+                "standard_price": cost,
+                "categ_id": cls.env["product.category"].create({"name": category}).id,
+                "taxes_id": False,
+            }
+        )

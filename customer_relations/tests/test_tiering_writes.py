@@ -19,25 +19,8 @@ class TestTieringWrites(CustomerRelationsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._use_own_company("注塑机械 Tiering Writes Test Moulding Machines")
-        Category = cls.env["product.category"]
-        cls.press = cls.env["product.product"].create(
-            {
-                "name": "Injection press 200 t",
-                "list_price": 1000.0,
-                "standard_price": 700.0,
-                "categ_id": Category.create({"name": "Presses"}).id,
-                "taxes_id": False,
-            }
-        )
-        cls.mould = cls.env["product.product"].create(
-            {
-                "name": "Mould service",
-                "list_price": 100.0,
-                "standard_price": 40.0,
-                "categ_id": Category.create({"name": "Moulds"}).id,
-                "taxes_id": False,
-            }
-        )
+        cls.press = cls._product("Injection press 200 t", 1000.0, 700.0, "Presses")
+        cls.mould = cls._product("Mould service", 100.0, 40.0, "Moulds")
         Partner = cls.env["res.partner"]
         cls.big = Partner.create({"name": "美的 Midea", "is_company": True, "user_id": cls.user.id})
         cls.mid = Partner.create({"name": "格力 Gree", "is_company": True, "user_id": cls.user.id})
