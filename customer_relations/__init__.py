@@ -3,4 +3,4 @@ from . import controllers, models, reports, wizards
 
 def uninstall_hook(env):
     """Drop the technical tables of the kept tiering measures (created by SQL, not by a model)."""
-    env.cr.execute("DROP TABLE IF EXISTS customer_tier_measure_store, customer_tier_source_change")
+    env.cr.execute("DROP TABLE IF EXISTS customer_tier_measures_kept, customer_tier_source_change")

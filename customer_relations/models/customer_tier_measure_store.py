@@ -55,7 +55,7 @@ class CustomerTierMeasureStore(models.AbstractModel):
                 xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
                 create_date timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
             );
-            CREATE TABLE IF NOT EXISTS customer_tier_measure_store (
+            CREATE TABLE IF NOT EXISTS customer_tier_measures_kept (
                 policy_id int4 PRIMARY KEY REFERENCES customer_tier_policy (id) ON DELETE CASCADE,
                 on_date date NOT NULL,
                 evaluation_months int4 NOT NULL,
@@ -66,7 +66,7 @@ class CustomerTierMeasureStore(models.AbstractModel):
                 payload bytea NOT NULL
             );
             -- a binary payload of floats does not compress: stored as it is
-            ALTER TABLE customer_tier_measure_store ALTER COLUMN payload SET STORAGE EXTERNAL;
+            ALTER TABLE customer_tier_measures_kept ALTER COLUMN payload SET STORAGE EXTERNAL;
             """
         )
 
@@ -100,7 +100,7 @@ class CustomerTierMeasureStore(models.AbstractModel):
         """
         cr = self.env.cr
         cr.execute(
-            """SELECT measured_at FROM customer_tier_measure_store
+            """SELECT measured_at FROM customer_tier_measures_kept
                 WHERE policy_id = %s AND on_date = %s AND evaluation_months = %s""",
             [policy.id, on_date, policy.evaluation_months],
         )
@@ -110,7 +110,7 @@ class CustomerTierMeasureStore(models.AbstractModel):
         cr.execute(
             """
             SELECT DISTINCT c.partner_id
-              FROM customer_tier_source_change c, customer_tier_measure_store s
+              FROM customer_tier_source_change c, customer_tier_measures_kept s
              WHERE s.policy_id = %s
                AND (c.company_id IS NULL OR c.company_id = %s)
                AND NOT pg_visible_in_snapshot(c.xid, s.snapshot)
@@ -125,7 +125,7 @@ class CustomerTierMeasureStore(models.AbstractModel):
         buffer = io.BytesIO()
         cr.copy_expert(
             cr.mogrify(
-                "COPY (SELECT payload FROM customer_tier_measure_store WHERE policy_id = %s) TO STDOUT (FORMAT binary)",
+                "COPY (SELECT payload FROM customer_tier_measures_kept WHERE policy_id = %s) TO STDOUT (FORMAT binary)",
                 [policy.id],
             ).decode(),
             buffer,
@@ -154,7 +154,7 @@ class CustomerTierMeasureStore(models.AbstractModel):
                 )
                 cr.execute(
                     """
-                    INSERT INTO customer_tier_measure_store
+                    INSERT INTO customer_tier_measures_kept
                            (policy_id, on_date, evaluation_months, snapshot, owner, owner_last, measured_at, payload)
                     SELECT %(policy)s, %(date)s, %(months)s, pg_current_snapshot(), pg_current_xact_id(),
                            COALESCE((SELECT MAX(id) FROM customer_tier_source_change
@@ -175,7 +175,7 @@ class CustomerTierMeasureStore(models.AbstractModel):
     @api.model
     def _forget(self, policies):
         """Drop the kept measures of these policies (their next recompute reads the orders)."""
-        self.env.cr.execute("DELETE FROM customer_tier_measure_store WHERE policy_id = ANY(%s)", [policies.ids])
+        self.env.cr.execute("DELETE FROM customer_tier_measures_kept WHERE policy_id = ANY(%s)", [policies.ids])
 
     @api.model
     def _prune(self, today):
@@ -183,13 +183,13 @@ class CustomerTierMeasureStore(models.AbstractModel):
         transaction ended before the oldest snapshot was taken)."""
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("DELETE FROM customer_tier_measure_store WHERE on_date < %s", [today])
+                self.env.cr.execute("DELETE FROM customer_tier_measures_kept WHERE on_date < %s", [today])
                 self.env.cr.execute(
                     """
                     DELETE FROM customer_tier_source_change
                      WHERE xid < (SELECT COALESCE(MIN(pg_snapshot_xmin(snapshot)),
                                                   pg_snapshot_xmin(pg_current_snapshot()))
-                                    FROM customer_tier_measure_store)
+                                    FROM customer_tier_measures_kept)
                     """
                 )
         except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):

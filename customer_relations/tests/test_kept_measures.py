@@ -256,4 +256,4 @@ class TestKeptMeasuresAcrossTransactions(BaseCase):
         finally:
             with registry.cursor() as cr:
                 cr.execute("DELETE FROM customer_tier_source_change WHERE id = ANY(%s)", [log_ids])
-                cr.execute("DELETE FROM customer_tier_measure_store WHERE policy_id = %s", [policy_id])
+                cr.execute("DELETE FROM customer_tier_measures_kept WHERE policy_id = %s", [policy_id])
