@@ -153,10 +153,16 @@ class TestKeptMeasures(CustomerRelationsCase):
         )
         before = self._recompute()
         self.assertIn(prospect.id, before, "a prospect of the company is evaluated")
+        newcomer = self.env["res.partner"].create(
+            {"name": "新客 Newcomer", "is_company": True, "customer_rank": 1, "company_id": self.company.id}
+        )
+        after = self._recompute()
+        self.assertIn(newcomer.id, after, "a new prospect joins the evaluation")
+        self.assertEqual(self.policy.last_run_kept, self._evaluated() - 1)
         prospect.unlink()
         after = self._recompute()
         self.assertNotIn(prospect.id, after)
-        self.assertEqual(self.policy.last_run_kept, self._evaluated())
+        self.assertEqual(self.policy.last_run_kept, self._evaluated(), "the others are kept")
         # Odoo's merge moves the orders to the kept customer with SQL of its own
         self.env["base.partner.merge.automatic.wizard"]._merge((self.mid | self.small).ids, dst_partner=self.small)
         after = self._recompute()
