@@ -13,8 +13,12 @@ from odoo.tools import SQL, format_datetime
 from ..engine import pgcopy, tiering
 from .customer_job import exclusive, notify_progress, run_batch
 from .customer_tier_measure_store import RECALL_LIMIT
+from .protected_fields import without_defaults
 from .sql_settings import without_jit
 from .tiering_constants import ACCOUNT_CLASS, CUSTOMER_TIER, LIFECYCLE_STAGE
+
+# Written by the recompute only.
+RUN_FIELDS = {"last_run", "orders_read_at", "last_run_kept"}
 
 
 class CustomerTierPolicy(models.Model):
@@ -218,11 +222,22 @@ class CustomerTierPolicy(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    def _check_run_fields(self, field_names):
+        """When and how the last recompute ran is written by the recompute (with sudo())."""
+        if set(field_names) & RUN_FIELDS and not self.env.su:
+            raise UserError(self.env._("When and how the customer value was last computed is kept by the recompute."))
+
     @api.model_create_multi
     def create(self, vals_list):
-        policies = super().create(vals_list)
+        self._check_run_fields({name for vals in vals_list for name, value in vals.items() if value})
+        records = self if self.env.su else without_defaults(self, RUN_FIELDS)
+        policies = super(CustomerTierPolicy, records).create(vals_list)
         policies._check_criteria()  # also when an empty list of criteria was given
         return policies
+
+    def write(self, vals):
+        self._check_run_fields(vals)
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Actions

@@ -5,6 +5,7 @@ stores must be exactly what reading every order again stores."""
 from datetime import date, datetime
 
 from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, Form, tagged
 from odoo.tests.common import get_db_name
@@ -208,6 +209,26 @@ class TestKeptMeasures(CustomerRelationsCase):
         order.action_confirm()
         self._recompute()
         self.assertEqual(self.policy.last_run_kept, self._evaluated())
+
+    def test_only_the_recompute_writes_when_and_how_it_ran(self):
+        self._recompute()
+        for vals in ({"last_run_kept": 0}, {"orders_read_at": fields.Datetime.now()}, {"last_run": False}):
+            with self.assertRaises(UserError):
+                self.policy.with_user(self.manager).write(vals)
+        with self.assertRaises(UserError):
+            self.env["customer.tier.policy"].with_user(self.manager).create(
+                {"company_id": self.other_company.id, "last_run_kept": 7}
+            )
+        self.assertEqual(self.policy.last_run_kept, 0)
+        # a client's default_* context keys set nothing either
+        self.manager.write({"company_ids": [Command.link(self.other_company.id)]})
+        policy = (
+            self.env["customer.tier.policy"]
+            .with_user(self.manager)
+            .with_context(default_last_run_kept=7, allowed_company_ids=[self.company.id, self.other_company.id])
+            .create({"company_id": self.other_company.id})
+        )
+        self.assertEqual(policy.last_run_kept, 0)
 
     def test_the_background_job_tells_what_was_kept(self):
         self.policy._compute_customer_values()  # today, as the job does
