@@ -10,11 +10,11 @@ They are kept with the PostgreSQL snapshot they were read in. Every low-level wr
 to the rows they are read from (confirmed orders and their lines, customers' fields that
 place them in the population, products' cost, unit and category, categories, units of
 measure, ratings) adds a row to ``customer_tier_source_change`` in the writing transaction,
-stamped with its transaction id and naming the company and the commercial customer whose
-orders changed, or no customer for rows every customer reads (``models/tier_measure_sources.py``).
+stamped with its transaction id and naming the customer whose measures may have changed (in
+every company), or no customer for rows every customer reads (``models/tier_measure_sources.py``).
 A row counts when it was committed after the kept measures' snapshot, or added by the reading
 transaction after it read them. The kept measures serve a recompute of the same policy, date
-and window: the customers named by such rows of the policy's company are measured again (one
+and window: the customers named by such rows are measured again (one
 statement limited to their orders), the others are taken as kept; a row naming no customer, or
 more changed customers than ``RECALL_LIMIT``, makes the recompute read every order again. The
 result is exactly what reading every order would give, and is kept in its turn.
@@ -50,7 +50,6 @@ class CustomerTierMeasureStore(models.AbstractModel):
             """
             CREATE TABLE IF NOT EXISTS customer_tier_source_change (
                 id bigserial PRIMARY KEY,
-                company_id int4,
                 partner_id int4,
                 xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
                 create_date timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
@@ -71,24 +70,15 @@ class CustomerTierMeasureStore(models.AbstractModel):
         )
 
     @api.model
-    def _sources_changed(self, rows=None):
+    def _sources_changed(self, partner_ids=None):
         """Record, in the current transaction, that rows the measures are read from changed.
 
-        :param rows: (company id, customer id) pairs: that customer's measures in that company
-            may have changed; or ``None``: rows every company and customer reads changed (a
-            product, a unit, a category)
+        :param partner_ids: customers whose measures may have changed, in any company; or
+            ``None``: rows every customer reads changed (a product, a unit, a category)
         """
-        if rows is None:
-            rows = [(None, None)]
-        else:
-            rows = sorted({(company, partner) for company, partner in rows if company and partner})
-        if not rows:
-            return
-        self.env.cr.execute(
-            """INSERT INTO customer_tier_source_change (company_id, partner_id)
-               SELECT * FROM unnest(%s::int4[], %s::int4[])""",
-            [[company for company, _partner in rows], [partner for _company, partner in rows]],
-        )
+        ids = [None] if partner_ids is None else sorted({partner_id for partner_id in partner_ids if partner_id})
+        if ids:
+            self.env.cr.execute("INSERT INTO customer_tier_source_change (partner_id) SELECT unnest(%s::int4[])", [ids])
 
     @api.model
     def _recall(self, policy, on_date):
@@ -112,11 +102,10 @@ class CustomerTierMeasureStore(models.AbstractModel):
             SELECT DISTINCT c.partner_id
               FROM customer_tier_source_change c, customer_tier_measures_kept s
              WHERE s.policy_id = %s
-               AND (c.company_id IS NULL OR c.company_id = %s)
                AND NOT pg_visible_in_snapshot(c.xid, s.snapshot)
                AND NOT (c.xid = s.owner AND c.id <= s.owner_last)
             """,
-            [policy.id, policy.company_id.id],
+            [policy.id],
         )
         changed = [partner_id for (partner_id,) in cr.fetchall()]
         if None in changed:

@@ -400,25 +400,23 @@ class ResPartner(models.Model):
         partners = super()._create(data_list)
         # a new contact or prospect without orders joins the population only as a customer
         if any(data["stored"].get("customer_rank") for data in data_list):
-            tier_sources.changed(self.env, tier_sources.every_company(self.env, partners.ids))
+            tier_sources.changed(self.env, tier_sources.customers(self.env, partners.ids))
         return partners
 
     def _write_multi(self, vals_list):
         if tier_sources.written(vals_list, tier_sources.PARTNER_FIELDS):
             # the customers themselves and the commercial entities they leave or join
             joined = [vals.get("commercial_partner_id") or vals.get("parent_id") for vals in vals_list]
-            tier_sources.changed(self.env, tier_sources.every_company(self.env, self.ids + joined))
+            tier_sources.changed(self.env, tier_sources.customers(self.env, self.ids + joined))
         return super()._write_multi(vals_list)
 
     def unlink(self):
-        tier_sources.changed(self.env, tier_sources.every_company(self.env, self.ids))
+        tier_sources.changed(self.env, tier_sources.customers(self.env, self.ids))
         return super().unlink()
 
     def _increase_rank(self, field, n=1):
         # the accounting counts invoices with SQL of its own: a first one makes a customer
         if field == "customer_rank" and self.ids:
             self.env.cr.execute("SELECT id FROM res_partner WHERE id = ANY(%s) AND customer_rank = 0", [self.ids])
-            tier_sources.changed(
-                self.env, tier_sources.every_company(self.env, [row[0] for row in self.env.cr.fetchall()])
-            )
+            tier_sources.changed(self.env, tier_sources.customers(self.env, [row[0] for row in self.env.cr.fetchall()]))
         return super()._increase_rank(field, n=n)

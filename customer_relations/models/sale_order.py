@@ -87,20 +87,20 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # Changes the kept tiering measures read (``tier_measure_sources``)
     # ------------------------------------------------------------------
-    def _tier_changed_rows(self):
-        """(company, commercial customer) of these orders that are confirmed in the database."""
+    def _tier_customers(self):
+        """Commercial customers of these orders that are confirmed in the database."""
         self.env.cr.execute(
-            """SELECT DISTINCT so.company_id, rp.commercial_partner_id
+            """SELECT DISTINCT rp.commercial_partner_id
                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
                 WHERE so.id = ANY(%s) AND so.state = 'sale'""",
             [self.ids],
         )
-        return self.env.cr.fetchall()
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _create(self, data_list):
         orders = super()._create(data_list)
-        tier_sources.changed(self.env, tier_sources.every_company_of(self.env, orders._tier_changed_rows()))
+        tier_sources.changed(self.env, orders._tier_customers())
         return orders
 
     def _write_multi(self, vals_list):
@@ -108,30 +108,19 @@ class SaleOrder(models.Model):
             # an order counts while it is confirmed: the customer it leaves and the one it
             # joins when confirmed, cancelled, or moved to another customer or company
             self.env.cr.execute(
-                """SELECT so.id, so.state, so.company_id, rp.commercial_partner_id
+                """SELECT so.id, so.state, rp.commercial_partner_id
                      FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id WHERE so.id = ANY(%s)""",
                 [self.ids],
             )
-            stored = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-            rows, joined = [], []
+            stored = {order_id: (state, partner) for order_id, state, partner in self.env.cr.fetchall()}
+            partners = []
             for order, vals in zip(self, vals_list, strict=True):
-                state, company, partner = stored.get(order.id, (None, None, None))
-                if state != "sale" and vals.get("state") != "sale":
-                    continue
-                rows.append((vals.get("company_id") or company, partner))
-                rows.append((company, partner))
-                if vals.get("partner_id"):
-                    joined.append((vals.get("company_id") or company, vals["partner_id"]))
-            if joined:
-                self.env.cr.execute(
-                    "SELECT id, commercial_partner_id FROM res_partner WHERE id = ANY(%s)",
-                    [[partner for _company, partner in joined]],
-                )
-                commercial = dict(self.env.cr.fetchall())
-                rows += [(company, commercial.get(partner)) for company, partner in joined]
-            tier_sources.changed(self.env, tier_sources.every_company_of(self.env, rows))
+                state, partner = stored.get(order.id, (None, None))
+                if state == "sale" or vals.get("state") == "sale":
+                    partners += [partner, vals.get("partner_id")]
+            tier_sources.changed(self.env, tier_sources.customers(self.env, partners))
         return super()._write_multi(vals_list)
 
     def unlink(self):
-        tier_sources.changed(self.env, tier_sources.every_company_of(self.env, self._tier_changed_rows()))
+        tier_sources.changed(self.env, self._tier_customers())
         return super().unlink()

@@ -25,24 +25,17 @@ def written(vals_list, watched):
     return any(not watched.isdisjoint(vals) for vals in vals_list)
 
 
-def changed(env, rows=None):
-    env["customer.tier.measure.store"]._sources_changed(rows)
+def changed(env, partner_ids=None):
+    """Record that these customers' measures may have changed, in every company (a prospect
+    shared by the companies stays in their population until it has a confirmed order in any of
+    them); ``None``: every customer's."""
+    env["customer.tier.measure.store"]._sources_changed(partner_ids)
 
 
-def every_company_of(env, rows):
-    """The customers of (company, customer) rows for every company: a prospect shared by the
-    companies stays in their population until it has a confirmed order in any of them."""
-    return every_company(env, [partner for _company, partner in rows])
-
-
-def every_company(env, partner_ids):
-    """(company, commercial customer) rows for customers read by every company's measures."""
+def customers(env, partner_ids):
+    """These partners and their commercial entities."""
     partner_ids = sorted({partner_id for partner_id in partner_ids if partner_id})
     if not partner_ids:
         return []
-    env.cr.execute(
-        """SELECT c.id, p.commercial_partner_id FROM res_company c, res_partner p WHERE p.id = ANY(%(ids)s)
-           UNION SELECT c.id, p.id FROM res_company c, res_partner p WHERE p.id = ANY(%(ids)s)""",
-        {"ids": partner_ids},
-    )
-    return env.cr.fetchall()
+    env.cr.execute("SELECT commercial_partner_id FROM res_partner WHERE id = ANY(%s)", [partner_ids])
+    return partner_ids + [row[0] for row in env.cr.fetchall()]

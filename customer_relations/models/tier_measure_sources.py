@@ -3,8 +3,8 @@
 
 Each model records at the ORM's lowest level (``_create``, ``_write_multi`` and ``unlink``):
 stored computed fields are written there too, when they are flushed. Only what the measures
-statement reads counts: a confirmed order (state ``sale``) and its lines, named by company and
-commercial customer; a customer's place in the population, its company and its official tier,
+statement reads counts: a confirmed order (state ``sale``) and its lines, named by commercial
+customer; a customer's place in the population, its company and its official tier,
 class and stage; ratings; and, for every customer, a product's cost, unit and category, the
 categories and the units' factors. A quotation, a delivery or a partner's e-mail leave the
 kept measures valid. Odoo's partner merge moves orders with SQL of its own: a merge counts
@@ -21,7 +21,7 @@ from .tier_measure_changes import (
     TEMPLATE_FIELDS,
     UOM_FIELDS,
     changed,
-    every_company_of,
+    customers,
     written,
 )
 
@@ -29,32 +29,32 @@ from .tier_measure_changes import (
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    def _tier_changed_rows(self, order_ids=()):
-        """(company, commercial customer) of the confirmed orders of these lines (and of
-        ``order_ids``), as they are in the database."""
+    def _tier_customers(self, order_ids=()):
+        """Commercial customers of the confirmed orders of these lines (and of ``order_ids``),
+        as they are in the database."""
         self.env.cr.execute(
-            """SELECT DISTINCT so.company_id, rp.commercial_partner_id
+            """SELECT DISTINCT rp.commercial_partner_id
                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
                 WHERE so.state = 'sale'
                   AND (so.id = ANY(%s) OR so.id IN (SELECT order_id FROM sale_order_line WHERE id = ANY(%s)))""",
             [list(order_ids), self.ids],
         )
-        return self.env.cr.fetchall()
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _create(self, data_list):
         lines = super()._create(data_list)
-        changed(self.env, every_company_of(self.env, lines._tier_changed_rows()))
+        changed(self.env, lines._tier_customers())
         return lines
 
     def _write_multi(self, vals_list):
         if written(vals_list, LINE_FIELDS):
             moved_to = [vals["order_id"] for vals in vals_list if vals.get("order_id")]
-            changed(self.env, every_company_of(self.env, self._tier_changed_rows(moved_to)))
+            changed(self.env, self._tier_customers(moved_to))
         return super()._write_multi(vals_list)
 
     def unlink(self):
-        changed(self.env, every_company_of(self.env, self._tier_changed_rows()))
+        changed(self.env, self._tier_customers())
         return super().unlink()
 
 
@@ -111,30 +111,22 @@ class UomUom(models.Model):
 class CustomerTierRating(models.Model):
     _inherit = "customer.tier.rating"
 
-    def _tier_changed_rows(self):
-        self.env.cr.execute(
-            """SELECT DISTINCT r.company_id, p.commercial_partner_id
-                 FROM customer_tier_rating r JOIN res_partner p ON p.id = r.partner_id
-                WHERE r.id = ANY(%s)
-                UNION SELECT DISTINCT company_id, partner_id FROM customer_tier_rating WHERE id = ANY(%s)""",
-            [self.ids, self.ids],
-        )
-        return self.env.cr.fetchall()
+    def _tier_customers(self):
+        self.env.cr.execute("SELECT partner_id FROM customer_tier_rating WHERE id = ANY(%s)", [self.ids])
+        return customers(self.env, [row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _create(self, data_list):
         ratings = super()._create(data_list)
-        changed(self.env, ratings._tier_changed_rows())
+        changed(self.env, ratings._tier_customers())
         return ratings
 
     def _write_multi(self, vals_list):
         if written(vals_list, {"partner_id", "company_id"}):
-            rows = self._tier_changed_rows()
-            super_result = super()._write_multi(vals_list)
-            changed(self.env, rows + self._tier_changed_rows())
-            return super_result
+            moved_to = [vals["partner_id"] for vals in vals_list if vals.get("partner_id")]
+            changed(self.env, self._tier_customers() + customers(self.env, moved_to))
         return super()._write_multi(vals_list)
 
     def unlink(self):
-        changed(self.env, self._tier_changed_rows())
+        changed(self.env, self._tier_customers())
         return super().unlink()

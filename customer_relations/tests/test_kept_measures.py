@@ -252,14 +252,13 @@ class TestKeptMeasuresAcrossTransactions(BaseCase):
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             policy_id = env["customer.tier.policy"]._get_for_company(env.ref("base.main_company")).id
-            company_id = env.ref("base.main_company").id
         log_ids = []
 
         def record_change(partner_id):
             with registry.cursor() as cr:
                 cr.execute(
-                    "INSERT INTO customer_tier_source_change (company_id, partner_id) VALUES (%s, %s) RETURNING id",
-                    [company_id, partner_id],
+                    "INSERT INTO customer_tier_source_change (partner_id) VALUES (%s) RETURNING id",
+                    [partner_id],
                 )
                 log_ids.append(cr.fetchone()[0])
 
